@@ -1,0 +1,74 @@
+"""Cases group documents: in the demo study a case is an export cluster."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from coder.errors import NotFoundError
+from coder.store import Project
+
+
+@dataclass
+class Case:
+    id: int
+    name: str
+    documents: list[str] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def ensure_case(project: Project, name: str) -> int:
+    """The id of a case, created (and logged) on first use."""
+    name = name.strip()
+    if not name:
+        raise NotFoundError("a case needs a name")
+    row = project.db.execute("SELECT id FROM cases WHERE name = ?", [name]).fetchone()
+    if row:
+        return row[0]
+    case_id = project.db.execute(
+        "INSERT INTO cases (name) VALUES (?)", [name]
+    ).lastrowid
+    project.log("create", "case", case_id, name=name)
+    return case_id
+
+
+def document_id(project: Project, name: str) -> int:
+    row = project.db.execute(
+        "SELECT id FROM documents WHERE name = ?", [name]
+    ).fetchone()
+    if row is None:
+        names = [
+            r[0] for r in project.db.execute("SELECT name FROM documents ORDER BY name")
+        ]
+        known = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
+        raise NotFoundError(
+            f"no document named '{name}' (documents: {known or 'none'})"
+        )
+    return row[0]
+
+
+def set_case(project: Project, document: str, case: str | None) -> None:
+    """Put a document in a case (None takes it out of any case)."""
+    with project.atomic():
+        doc_id = document_id(project, document)
+        case_id = ensure_case(project, case) if case else None
+        project.db.execute(
+            "UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id]
+        )
+        project.log("set_case", "document", doc_id, document=document, case=case)
+
+
+def list_cases(project: Project) -> list[Case]:
+    from coder.attributes import values_for
+
+    cases = {
+        row[0]: Case(row[0], row[1])
+        for row in project.db.execute("SELECT id, name FROM cases ORDER BY name")
+    }
+    for case_id, name in project.db.execute(
+        "SELECT case_id, name FROM documents WHERE case_id IS NOT NULL ORDER BY name"
+    ):
+        cases[case_id].documents.append(name)
+    for case_id, attributes in values_for(project, "case").items():
+        cases[case_id].attributes = attributes
+    return list(cases.values())

@@ -1,0 +1,356 @@
+"""Importing transcripts into a project, and reading documents back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coder.attributes import set_values, values_for
+from coder.cases import document_id, ensure_case
+from coder.errors import ConflictError, InputError
+from coder.importers import EXTENSIONS, is_transcript_file, read_transcript
+from coder.model import Document, Segment, Transcript
+from coder.segmenting import Segmented, Segmenter
+from coder.store import Project
+from coder.store.project import now
+
+
+@dataclass
+class PendingImport:
+    """A parsed file waiting to be stored."""
+
+    path: Path
+    name: str
+    sha256: str
+    transcript: Transcript
+    replaces: int | None = None
+
+
+@dataclass
+class ImportReport:
+    imported: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    words: int = 0
+    segments: int = 0
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, and the transcripts inside given folders (recursively, sorted)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(str(path), "no such file or folder")
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if is_transcript_file(p))
+            if not found:
+                kinds = ", ".join(sorted(EXTENSIONS))
+                raise InputError(
+                    str(path), f"no transcripts in this folder (looked for {kinds})"
+                )
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def plan_imports(
+    project: Project,
+    paths: Iterable[str | Path],
+    *,
+    fmt: str | None = None,
+    replace: bool = False,
+    force: bool = False,
+    report: ImportReport,
+) -> list[PendingImport]:
+    """Read and parse every file before anything is written, so a bad file stops it all."""
+    pending: list[PendingImport] = []
+    seen: dict[str, Path] = {}
+    for path in expand_paths(paths):
+        name = path.stem
+        if name in seen:
+            raise InputError(
+                str(path),
+                f"two files would both be document '{name}' (also {seen[name]})",
+            )
+        seen[name] = path
+        transcript, data = read_transcript(path, fmt)
+        digest = _sha256(data)
+        same = project.db.execute(
+            "SELECT name FROM documents WHERE sha256 = ?", [digest]
+        ).fetchone()
+        if same:
+            report.skipped.append(name)
+            report.notes.append(
+                f"{path}: already imported as '{same[0]}' (same content); skipped"
+            )
+            continue
+        existing = project.db.execute(
+            "SELECT id FROM documents WHERE name = ?", [name]
+        ).fetchone()
+        replaces = None
+        if existing:
+            if not replace:
+                raise ConflictError(
+                    f"{path}: the project already has a document '{name}' from a different "
+                    "file; use --replace to re-import it"
+                )
+            replaces = existing[0]
+            codings = project.db.execute(
+                "SELECT COUNT(*) FROM codings WHERE document_id = ?", [replaces]
+            ).fetchone()[0]
+            if codings and not force:
+                raise ConflictError(
+                    f"{path}: replacing '{name}' would lose {codings} coding"
+                    f"{'s' if codings != 1 else ''}; use --force to replace it anyway"
+                )
+        for dropped in transcript.dropped:
+            report.notes.append(
+                f"{path}:{dropped.line}: dropped '{dropped.text}' ({dropped.reason})"
+            )
+        report.notes.extend(f"{path}: {note}" for note in transcript.notes)
+        pending.append(PendingImport(path, name, digest, transcript, replaces))
+    return pending
+
+
+def import_transcripts(
+    project: Project,
+    paths: Iterable[str | Path],
+    *,
+    case: str | None = None,
+    fmt: str | None = None,
+    lang: str = "en",
+    model: str | None = None,
+    replace: bool = False,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import files and folders in one transaction: all of them, or none.
+
+    Args:
+        project: The open project.
+        paths: Files and folders of transcripts.
+        case: Put every imported document in this case.
+        fmt: Force an importer (see `coder.importers.IMPORTERS`).
+        lang: Language of the transcripts unless a file says otherwise.
+        model: An installed spaCy pipeline to segment with.
+        replace: Re-import files whose document exists with other content.
+        force: Replace even when the old document has codings (they are lost).
+        progress: Called with (words done, total words) as documents finish.
+    """
+    report = ImportReport()
+    pending = plan_imports(
+        project, paths, fmt=fmt, replace=replace, force=force, report=report
+    )
+    if not pending:
+        return report
+    segmenter = Segmenter(lang, model)
+    total = sum(len(p.transcript.text.split()) for p in pending)
+    done = 0
+
+    def advance(words: int) -> None:
+        nonlocal done
+        done += words
+        if progress:
+            progress(done, total)
+
+    results = list(segmenter.segment_many((p.transcript for p in pending), advance))
+    with project.atomic():
+        case_id = ensure_case(project, case) if case else None
+        for item, segmented in zip(pending, results, strict=True):
+            _store(project, item, segmented, case_id, lang)
+            (report.replaced if item.replaces else report.imported).append(item.name)
+            report.words += segmented.words
+            report.segments += len(segmented.segments)
+    return report
+
+
+def _speaker_ids(project: Project, names: Iterable[str]) -> dict[str, int]:
+    ids = {}
+    for name in names:
+        project.db.execute("INSERT OR IGNORE INTO speakers (name) VALUES (?)", [name])
+        ids[name] = project.db.execute(
+            "SELECT id FROM speakers WHERE name = ?", [name]
+        ).fetchone()[0]
+    return ids
+
+
+def _store(
+    project: Project,
+    item: PendingImport,
+    segmented: Segmented,
+    case_id: int | None,
+    lang: str,
+) -> None:
+    transcript = item.transcript
+    db = project.db
+    old_case = None
+    if item.replaces is not None:
+        old_case = db.execute(
+            "SELECT case_id FROM documents WHERE id = ?", [item.replaces]
+        ).fetchone()[0]
+        removed = db.execute(
+            "SELECT COUNT(*) FROM codings WHERE document_id = ?", [item.replaces]
+        ).fetchone()[0]
+        db.execute("DELETE FROM documents WHERE id = ?", [item.replaces])
+        project.log(
+            "delete", "document", item.replaces, name=item.name, codings_lost=removed
+        )
+    meta = {
+        "pipeline": segmented.pipeline,
+        "dropped": [
+            {"line": d.line, "text": d.text, "reason": d.reason}
+            for d in transcript.dropped
+        ],
+        "notes": transcript.notes,
+        "time_marks": transcript.time_marks,
+    }
+    doc_id = db.execute(
+        "INSERT INTO documents (name, filename, format, sha256, text, language,"
+        " imported_at, words, case_id, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            item.name,
+            item.path.name,
+            transcript.format,
+            item.sha256,
+            transcript.text,
+            transcript.language or lang,
+            now(),
+            segmented.words,
+            case_id if case_id is not None else old_case,
+            json.dumps(meta, ensure_ascii=False),
+        ],
+    ).lastrowid
+    speakers = _speaker_ids(project, transcript.speakers)
+    next_id = (
+        (db.execute("SELECT COALESCE(MAX(id), 0) FROM segments").fetchone()[0]) + 1
+    )
+    turn_ids: dict[int, int] = {}
+    rows = []
+    for offset, segment in enumerate(segmented.segments):
+        seg_id = next_id + offset
+        if segment.kind != "sentence":
+            turn_ids[segment.seq] = seg_id
+        rows.append(
+            (
+                seg_id,
+                doc_id,
+                segment.kind,
+                turn_ids.get(segment.parent_seq)
+                if segment.kind == "sentence"
+                else None,
+                segment.seq,
+                segment.start,
+                segment.end,
+                speakers.get(segment.speaker) if segment.speaker else None,
+                segment.start_time,
+                segment.end_time,
+                segment.lemmas,
+            )
+        )
+    db.conn.executemany(
+        'INSERT INTO segments (id, document_id, kind, parent_id, seq, start, "end",'
+        " speaker_id, start_time, end_time, lemmas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    if transcript.attributes:
+        set_values(project, "document", {doc_id: transcript.attributes})
+    project.log(
+        "import",
+        "document",
+        doc_id,
+        name=item.name,
+        file=item.path.name,
+        format=transcript.format,
+        sha256=item.sha256,
+        replaced=item.replaces is not None,
+    )
+
+
+# Reading back ---------------------------------------------------------------
+
+
+def list_documents(project: Project, *, with_text: bool = False) -> list[Document]:
+    """Every document with its case, attributes, speakers and segment counts."""
+    text_column = "d.text" if with_text else "''"
+    rows = project.db.execute(
+        f"SELECT d.id, d.name, d.filename, d.format, d.sha256, d.language, d.imported_at,"
+        f" d.words, {text_column}, c.name,"
+        " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id AND s.kind != 'sentence'),"
+        " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id AND s.kind = 'sentence')"
+        " FROM documents d LEFT JOIN cases c ON c.id = d.case_id ORDER BY d.name"
+    ).fetchall()
+    attributes = values_for(project, "document")
+    speakers: dict[int, list[str]] = {}
+    for doc_id, name in project.db.execute(
+        "SELECT s.document_id, sp.name FROM segments s JOIN speakers sp ON sp.id = s.speaker_id"
+        " WHERE s.kind = 'turn' GROUP BY s.document_id, sp.id ORDER BY s.document_id, MIN(s.seq)"
+    ):
+        speakers.setdefault(doc_id, []).append(name)
+    return [
+        Document(
+            id=row[0],
+            name=row[1],
+            filename=row[2],
+            format=row[3],
+            sha256=row[4],
+            language=row[5],
+            imported_at=row[6],
+            words=row[7],
+            text=row[8],
+            case=row[9],
+            attributes=attributes.get(row[0], {}),
+            speakers=speakers.get(row[0], []),
+            turns=row[10],
+            sentences=row[11],
+        )
+        for row in rows
+    ]
+
+
+def get_document(project: Project, name: str) -> Document:
+    doc_id = document_id(project, name)
+    return next(d for d in list_documents(project, with_text=True) if d.id == doc_id)
+
+
+def document_segments(
+    project: Project,
+    name: str,
+    kinds: Iterable[str] = ("turn", "paragraph", "sentence"),
+) -> list[Segment]:
+    """A document's segments in text order, turns before the sentences they hold."""
+    doc_id = document_id(project, name)
+    kinds = list(kinds)
+    marks = ", ".join("?" for _ in kinds)
+    rows = project.db.execute(
+        'SELECT s.id, s.kind, s.start, s."end", s.seq, sp.name, s.start_time, s.end_time,'
+        " s.lemmas, p.seq FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id"
+        " LEFT JOIN segments p ON p.id = s.parent_id"
+        f" WHERE s.document_id = ? AND s.kind IN ({marks})"
+        " ORDER BY s.start, s.kind = 'sentence', s.seq",
+        [doc_id, *kinds],
+    ).fetchall()
+    return [
+        Segment(
+            kind=row[1],
+            start=row[2],
+            end=row[3],
+            seq=row[4],
+            speaker=row[5],
+            start_time=row[6],
+            end_time=row[7],
+            lemmas=row[8],
+            parent_seq=row[9],
+            id=row[0],
+        )
+        for row in rows
+    ]

@@ -1,0 +1,108 @@
+"""Transcript importers: one module per format behind `read_transcript`.
+
+Each importer is a function ``parse(data: bytes, path: str) -> Transcript``.
+The format is chosen by extension and by sniffing the content, or named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from coder.errors import CoderError, InputError
+from coder.importers import docx, markdown, otter, plaintext, subtitles
+from coder.model import Transcript
+
+Importer = Callable[[bytes, str], Transcript]
+
+IMPORTERS: dict[str, Importer] = {
+    "text": plaintext.parse,
+    "otter": otter.parse,
+    "vtt": subtitles.parse_vtt,
+    "srt": subtitles.parse_srt,
+    "docx": docx.parse,
+    "md": markdown.parse,
+}
+
+EXTENSIONS: dict[str, str] = {
+    ".txt": "text",
+    ".text": "text",
+    ".vtt": "vtt",
+    ".webvtt": "vtt",
+    ".srt": "srt",
+    ".docx": "docx",
+    ".md": "md",
+    ".markdown": "md",
+}
+
+# Files in a transcripts folder that are about the study, not interviews.
+NOT_TRANSCRIPTS = ("readme", "license", "licence", "notice", "changelog")
+
+
+def format_names() -> str:
+    return ", ".join(IMPORTERS)
+
+
+def is_transcript_file(path: Path) -> bool:
+    """A file a folder import should pick up."""
+    return (
+        path.is_file()
+        and path.suffix.lower() in EXTENSIONS
+        and not path.name.startswith((".", "~$"))
+        and not path.stem.lower().startswith(NOT_TRANSCRIPTS)
+    )
+
+
+def detect_format(path: Path, data: bytes) -> str:
+    """The importer for a file, by content first where it is unambiguous, then extension."""
+    head = data[:64].lstrip(b"\xef\xbb\xbf")
+    if head.startswith(b"WEBVTT"):
+        return "vtt"
+    suffix = path.suffix.lower()
+    if suffix not in EXTENSIONS:
+        valid = ", ".join(sorted(EXTENSIONS))
+        raise InputError(
+            str(path),
+            f"unknown transcript type '{suffix or path.name}' (known: {valid})",
+        )
+    fmt = EXTENSIONS[suffix]
+    if fmt == "text":
+        try:
+            text = data[:20000].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return fmt
+        if otter.looks_like_otter(text.replace("\r\n", "\n")):
+            return "otter"
+    return fmt
+
+
+def read_transcript(
+    path: str | Path, fmt: str | None = None
+) -> tuple[Transcript, bytes]:
+    """Read and parse one transcript file.
+
+    Args:
+        path: The file.
+        fmt: A format name from `IMPORTERS`; detected when None.
+
+    Returns:
+        The transcript and the original bytes (for the sha256).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(str(path), "no such file")
+    if path.is_dir():
+        raise InputError(
+            str(path), "is a folder; give the files or use the folder as a whole"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror}") from exc
+    if not data.strip():
+        raise InputError(str(path), "file is empty")
+    if fmt is None:
+        fmt = detect_format(path, data)
+    elif fmt not in IMPORTERS:
+        raise CoderError(f"unknown format '{fmt}' (known: {format_names()})")
+    return IMPORTERS[fmt](data, str(path)), data

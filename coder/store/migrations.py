@@ -1,0 +1,172 @@
+"""Forward-only schema migrations; `PRAGMA user_version` counts those applied.
+
+Each migration is a named function run inside the caller's transaction. Never
+edit a released migration: add a new one at the end of `MIGRATIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+# "cOdR": marks a SQLite file as a coder project (PRAGMA application_id).
+APPLICATION_ID = 0x634F6452
+
+
+def _initial_schema(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE project (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        );
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            filename TEXT NOT NULL,
+            format TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            text TEXT NOT NULL,
+            language TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            words INTEGER NOT NULL DEFAULT 0,
+            case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+            meta TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX documents_sha256 ON documents(sha256);
+        CREATE INDEX documents_case ON documents(case_id);
+        CREATE TABLE speakers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE segments (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('turn', 'paragraph', 'sentence')),
+            parent_id INTEGER REFERENCES segments(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            speaker_id INTEGER REFERENCES speakers(id),
+            start_time REAL,
+            end_time REAL,
+            lemmas TEXT,
+            CHECK (start <= "end")
+        );
+        CREATE INDEX segments_document ON segments(document_id, kind, start);
+        CREATE INDEX segments_parent ON segments(parent_id);
+        CREATE INDEX segments_speaker ON segments(speaker_id);
+        CREATE TABLE attributes (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL CHECK (type IN ('text', 'number', 'date', 'category'))
+        );
+        CREATE TABLE attribute_values (
+            attribute_id INTEGER NOT NULL REFERENCES attributes(id) ON DELETE CASCADE,
+            document_id INTEGER REFERENCES documents(id) ON DELETE CASCADE,
+            case_id INTEGER REFERENCES cases(id) ON DELETE CASCADE,
+            value TEXT,
+            CHECK ((document_id IS NULL) <> (case_id IS NULL))
+        );
+        CREATE UNIQUE INDEX attribute_values_document
+            ON attribute_values(attribute_id, document_id) WHERE document_id IS NOT NULL;
+        CREATE UNIQUE INDEX attribute_values_case
+            ON attribute_values(attribute_id, case_id) WHERE case_id IS NOT NULL;
+        CREATE TABLE coders (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE codes (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            parent_id TEXT REFERENCES codes(id) ON DELETE RESTRICT,
+            position INTEGER NOT NULL DEFAULT 0,
+            definition TEXT NOT NULL DEFAULT '',
+            include TEXT NOT NULL DEFAULT '',
+            exclude TEXT NOT NULL DEFAULT '',
+            examples TEXT NOT NULL DEFAULT '[]',
+            colour TEXT,
+            key TEXT,
+            memo TEXT NOT NULL DEFAULT '',
+            patterns TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX codes_parent ON codes(parent_id);
+        CREATE TABLE codings (
+            id INTEGER PRIMARY KEY,
+            code_id TEXT NOT NULL REFERENCES codes(id) ON DELETE RESTRICT,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            coder_id INTEGER NOT NULL REFERENCES coders(id),
+            created_at TEXT NOT NULL,
+            memo TEXT,
+            source TEXT NOT NULL DEFAULT 'manual',
+            CHECK (start < "end")
+        );
+        CREATE INDEX codings_document ON codings(document_id, start);
+        CREATE INDEX codings_code ON codings(code_id);
+        CREATE INDEX codings_coder ON codings(coder_id);
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            target_type TEXT NOT NULL CHECK (target_type IN
+                ('project', 'document', 'segment', 'code', 'coding', 'case')),
+            target_id TEXT,
+            coder_id INTEGER REFERENCES coders(id),
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX memos_target ON memos(target_type, target_id);
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT,
+            data TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX events_entity ON events(entity, entity_id);
+        CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+        CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+        """
+    )
+
+
+Migration = Callable[[Database], None]
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("initial_schema", _initial_schema),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: Database) -> int:
+    """The number of migrations this file has had."""
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply the pending migrations in one transaction; return their names."""
+    current = schema_version(db)
+    pending = MIGRATIONS[current:]
+    if not pending:
+        return []
+    with db.atomic():
+        for _name, migration in pending:
+            migration(db)
+        # PRAGMA user_version is transactional in SQLite, so a failed migration
+        # leaves the version where it was.
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    return [name for name, _ in pending]

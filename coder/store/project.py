@@ -1,0 +1,189 @@
+"""Opening, creating and writing to a project: one SQLite file, nothing to configure."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from coder import __version__
+from coder.errors import ProjectError
+from coder.store.migrations import APPLICATION_ID, SCHEMA_VERSION, migrate
+
+DEFAULT_PROJECT = "coder.db"
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+def now() -> str:
+    """An ISO 8601 UTC timestamp with milliseconds, as stored everywhere."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def default_actor() -> str:
+    """Who is working: CODER_USER, else the login name."""
+    name = os.environ.get("CODER_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "coder"
+
+
+class Project:
+    """An open project file with its connection and the person working on it."""
+
+    def __init__(self, path: Path, db: Database, actor: str | None = None) -> None:
+        self.path = path
+        self.db = db
+        self.actor = actor or default_actor()
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """One transaction (a savepoint when nested): all or nothing."""
+        with self.db.atomic() as db:
+            yield db
+
+    def log(self, action: str, entity: str, entity_id: Any = None, **data: Any) -> None:
+        """Append to the event log: who changed what, when."""
+        self.db.execute(
+            "INSERT INTO events (at, actor, action, entity, entity_id, data)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                now(),
+                self.actor,
+                action,
+                entity,
+                None if entity_id is None else str(entity_id),
+                json.dumps(data, ensure_ascii=False, sort_keys=True),
+            ],
+        )
+
+    def coder_id(self, name: str | None = None) -> int:
+        """The id of a coder (default: the actor), created on first use."""
+        name = name or self.actor
+        row = self.db.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
+        if row:
+            return row[0]
+        cursor = self.db.execute(
+            "INSERT INTO coders (name, created_at) VALUES (?, ?)", [name, now()]
+        )
+        return cursor.lastrowid
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute(
+            "SELECT value FROM project WHERE key = ?", [key]
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO project (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _inspect(path: Path) -> tuple[int, int]:
+    """Read application_id and user_version without writing a byte."""
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise ProjectError(f"{path}: not a coder project (not an SQLite database)")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{path}: not a coder project ({exc})") from exc
+    return app_id, version
+
+
+def _connect(path: Path, actor: str | None) -> Project:
+    db = Database(path)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    return Project(path, db, actor)
+
+
+def open_project(
+    path: str | os.PathLike[str], *, create: bool = False, actor: str | None = None
+) -> Project:
+    """Open a project, migrating it forward if it is older than this coder.
+
+    Args:
+        path: The project file.
+        create: Create the file when it does not exist.
+        actor: Who is working (default: CODER_USER or the login name).
+
+    Raises:
+        ProjectError: missing (and not `create`), foreign, or newer than this coder.
+    """
+    path = Path(path)
+    if not path.exists():
+        if create:
+            return create_project(path, actor=actor)
+        raise ProjectError(
+            f"{path}: no coder project here; create one with `coder init {path}`"
+        )
+    if path.is_dir():
+        raise ProjectError(f"{path}: is a folder, not a coder project file")
+    app_id, version = _inspect(path)
+    if app_id != APPLICATION_ID:
+        raise ProjectError(
+            f"{path}: not a coder project (an SQLite file of another tool)"
+        )
+    if version > SCHEMA_VERSION:
+        raise ProjectError(
+            f"{path}: written by a newer coder (schema {version}; this coder "
+            f"{__version__} knows up to {SCHEMA_VERSION}); upgrade coder to open it"
+        )
+    project = _connect(path, actor)
+    if version < SCHEMA_VERSION:
+        migrate(project.db)
+    return project
+
+
+def create_project(
+    path: str | os.PathLike[str], *, actor: str | None = None
+) -> Project:
+    """Create a new, empty project file."""
+    path = Path(path)
+    if path.exists():
+        raise ProjectError(f"{path}: already exists")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    project = _connect(path, actor)
+    try:
+        migrate(project.db)
+        with project.atomic():
+            project.set_meta("created_at", now())
+            project.set_meta("created_by_version", __version__)
+            project.log("create", "project", str(path.name))
+    except BaseException:
+        project.close()
+        path.unlink(missing_ok=True)
+        raise
+    return project
