@@ -1,0 +1,16 @@
+"""The `coder` command line: parse options, open the project, call one service, print.
+
+Data goes to stdout (tables, or one JSON document with ``--json``);
+progress and diagnostics go to stderr. Each module adds its commands to the
+one click group in `coder.cli.base`.
+"""
+
+from coder.cli import cases, documents, project  # noqa: F401  (register commands)
+from coder.cli.base import cli
+
+
+def main() -> None:
+    cli(prog_name="coder")
+
+
+__all__ = ["cli", "main"]

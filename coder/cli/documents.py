@@ -1,0 +1,233 @@
+"""Commands that bring transcripts in and show them: import, docs, show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from coder.cli.base import (
+    cli,
+    clock,
+    err,
+    handle_errors,
+    json_option,
+    open_existing,
+    out,
+    print_json,
+    project_option,
+)
+from coder.errors import CoderError
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@project_option
+@click.option("--case", help="Put every imported document in this case.")
+@click.option(
+    "--format",
+    "fmt",
+    help="Importer to use instead of detecting it (text, otter, vtt, srt, docx, md).",
+)
+@click.option(
+    "--lang", default="en", show_default=True, help="Language of the transcripts."
+)
+@click.option(
+    "--model",
+    help="An installed spaCy pipeline to segment with (default: blank + lookup lemmas).",
+)
+@click.option("--replace", is_flag=True, help="Re-import files whose content changed.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --replace: replace even if codings would be lost.",
+)
+@handle_errors
+def import_(paths, project_path, case, fmt, lang, model, replace, force) -> None:
+    """Import transcript files and folders into the project (created if missing).
+
+    Example:
+
+        coder import interviews/ --case "Pars Oil & Gas Services"
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from coder.documents import import_transcripts
+    from coder.importers import IMPORTERS, format_names
+    from coder.store import open_project
+
+    if fmt and fmt not in IMPORTERS:
+        raise CoderError(f"unknown format '{fmt}' (known: {format_names()})")
+    created = not project_path.exists()
+    # Parse everything before creating a project, so a bad file leaves nothing behind.
+    from coder.documents import expand_paths
+
+    expand_paths(paths)
+    project = open_project(project_path, create=True)
+    try:
+        with Progress(
+            TextColumn("segmenting"),
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,} words"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar:
+            task = bar.add_task("import", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = import_transcripts(
+                project,
+                paths,
+                case=case,
+                fmt=fmt,
+                lang=lang,
+                model=model,
+                replace=replace,
+                force=force,
+                progress=progress,
+            )
+    except BaseException:
+        project.close()
+        if created:
+            project_path.unlink(missing_ok=True)
+        raise
+    project.close()
+    for note in report.notes:
+        err.print(note, markup=False)
+    if created:
+        click.echo(f"created project {project_path}")
+    done = len(report.imported) + len(report.replaced)
+    click.echo(
+        f"imported {done} document{'s' if done != 1 else ''}"
+        f" ({report.words:,} words, {report.segments:,} segments)"
+        + (f", replaced {len(report.replaced)}" if report.replaced else "")
+        + (
+            f", skipped {len(report.skipped)} already imported"
+            if report.skipped
+            else ""
+        )
+    )
+
+
+@cli.command()
+@project_option
+@json_option
+@click.option("--case", help="Only documents of this case.")
+@handle_errors
+def docs(project_path, as_json, case) -> None:
+    """List documents with case, attributes, speakers, segments and words.
+
+    Example:
+
+        coder docs --case "Sepehr Renewables" --json
+    """
+    from coder.attributes import list_attributes
+    from coder.documents import list_documents
+
+    with open_existing(project_path) as project:
+        documents = [
+            d for d in list_documents(project) if case is None or d.case == case
+        ]
+        # The table shows the grouping attributes; --json has them all.
+        groupings = [a.name for a in list_attributes(project) if a.type == "category"]
+    if as_json:
+        print_json(
+            [
+                {
+                    "name": d.name,
+                    "file": d.filename,
+                    "format": d.format,
+                    "case": d.case,
+                    "attributes": d.attributes,
+                    "speakers": d.speakers,
+                    "turns": d.turns,
+                    "sentences": d.sentences,
+                    "words": d.words,
+                    "language": d.language,
+                    "sha256": d.sha256,
+                    "imported_at": d.imported_at,
+                }
+                for d in documents
+            ]
+        )
+        return
+    table = Table(box=None, header_style="bold")
+    table.add_column("document", no_wrap=True)
+    table.add_column("case")
+    for name in groupings:
+        table.add_column(name)
+    for column in ("speakers", "turns", "sentences", "words"):
+        table.add_column(column, justify="right")
+    for d in documents:
+        table.add_row(
+            d.name,
+            d.case or "",
+            *(str(d.attributes.get(k, "")) for k in groupings),
+            str(len(d.speakers)),
+            str(d.turns),
+            str(d.sentences),
+            f"{d.words:,}",
+        )
+    out.print(table)
+
+
+@cli.command()
+@click.argument("document")
+@project_option
+@json_option
+@handle_errors
+def show(document, project_path, as_json) -> None:
+    """Show a document segmented into turns and sentences.
+
+    Example:
+
+        coder show pe-01-farahani --json
+    """
+    from coder.documents import document_segments, get_document
+
+    with open_existing(project_path) as project:
+        doc = get_document(project, document)
+        segments = document_segments(project, document)
+    if as_json:
+        print_json(
+            {
+                "document": doc.name,
+                "case": doc.case,
+                "attributes": doc.attributes,
+                "segments": [
+                    {
+                        "id": s.id,
+                        "kind": s.kind,
+                        "start": s.start,
+                        "end": s.end,
+                        "speaker": s.speaker,
+                        "start_time": s.start_time,
+                        "end_time": s.end_time,
+                        "text": doc.text[s.start : s.end],
+                    }
+                    for s in segments
+                ],
+            }
+        )
+        return
+    title = Text(doc.name, style="bold")
+    if doc.case:
+        title.append(f"  ({doc.case})", style="dim")
+    out.print(title)
+    for segment in segments:
+        if segment.kind == "sentence":
+            line = Text(f"  {segment.seq + 1:>4}  ", style="dim")
+            line.append(doc.text[segment.start : segment.end])
+            out.print(line)
+        else:
+            header = Text("\n")
+            if segment.start_time is not None:
+                header.append(f"[{clock(segment.start_time)}] ", style="cyan")
+            header.append(segment.speaker or "¶", style="bold magenta")
+            out.print(header)
