@@ -1,0 +1,44 @@
+"""Fixtures shared across the test suite."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coder.demo import build_demo
+from coder.store import create_project
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """The folder of small real-looking sample files."""
+    return DATA
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A new, empty project, closed after the test."""
+    with create_project(tmp_path / "test.db", actor="tester") as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo project, built once per session; copy it, don't write to it."""
+    folder = tmp_path_factory.mktemp("demo")
+    built = build_demo(folder)
+    built.project.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    built.project.close()
+    return folder / "demo.db"
+
+
+@pytest.fixture
+def demo_path(demo_template, tmp_path) -> Path:
+    """A private copy of the demo project's file."""
+    target = tmp_path / "demo.db"
+    shutil.copyfile(demo_template, target)
+    return target
