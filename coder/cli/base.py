@@ -28,7 +28,9 @@ class CoderClickError(click.ClickException):
     """Prints ``coder: error: <message>`` on one line and exits with 1."""
 
     def show(self, file=None) -> None:
-        click.echo(f"coder: error: {self.format_message()}", err=True, file=file)
+        # A codebook can have several problems: one line each, all reported.
+        for line in self.format_message().splitlines() or [""]:
+            click.echo(f"coder: error: {line}", err=True, file=file)
 
 
 def handle_errors(func: Callable) -> Callable:

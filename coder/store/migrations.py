@@ -142,10 +142,29 @@ def _initial_schema(db: Database) -> None:
     )
 
 
+def _codebook_versions(db: Database) -> None:
+    """Keep every version of the codebook, so reports can name the one they used."""
+    db.executescript(
+        """
+        CREATE TABLE codebook_versions (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            version TEXT NOT NULL DEFAULT '',
+            loaded_at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            source TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            yaml TEXT NOT NULL
+        );
+        """
+    )
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("initial_schema", _initial_schema),
+    ("codebook_versions", _codebook_versions),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
