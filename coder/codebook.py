@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -125,7 +126,8 @@ class CodebookError(CoderError):
 
 def slugify(name: str) -> str:
     """A code id from a name: ``Training / consultation`` -> ``training_consultation``."""
-    slug = re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^0-9a-z]+", "_", ascii_name.lower()).strip("_")
     if not slug or not slug[0].isalpha():
         slug = f"code_{slug}" if slug else "code"
     return slug
@@ -228,6 +230,12 @@ def _describe(error: jsonschema.ValidationError) -> tuple[list[Any], str, str | 
         return (
             path,
             "an example is a quote, or a mapping with 'text' (and kind, source, note)",
+            None,
+        )
+    if "lemmas" in path and error.validator in ("minLength", "pattern"):
+        return (
+            path,
+            f"a lemma is one word, not '{error.instance}' (put phrases under 'phrases')",
             None,
         )
     if error.validator in ("minLength", "pattern") and isinstance(error.instance, str):
@@ -486,7 +494,10 @@ def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
 
 
 class _BlockDumper(yaml.SafeDumper):
-    """Multi-line strings as ``|`` blocks, so definitions stay readable in git diffs."""
+    """Multi-line strings as ``|`` blocks and indented lists, as people write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)
 
 
 def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.Node:

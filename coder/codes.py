@@ -332,11 +332,11 @@ def rename_code(project: Project, code_id: str, name: str) -> str:
     with project.atomic():
         old = get_code(project, code_id)["name"]
         clash = project.db.execute(
-            "SELECT id FROM codes WHERE lower(name) = lower(?) AND id != ?",
+            "SELECT id, name FROM codes WHERE lower(name) = lower(?) AND id != ?",
             [name, code_id],
         ).fetchone()
         if clash:
-            raise ConflictError(f"code '{clash[0]}' is already named '{name}'")
+            raise ConflictError(f"code '{clash[0]}' is already named '{clash[1]}'")
         project.db.execute("UPDATE codes SET name = ? WHERE id = ?", [name, code_id])
         project.log("rename", "code", code_id, old=old, new=name)
         _after_change(project, f"codes rename {code_id}")

@@ -77,10 +77,10 @@ def apply_coding(
         length = project.db.execute(
             "SELECT length(text) FROM documents WHERE id = ?", [doc_id]
         ).fetchone()[0]
-        if not 0 <= start < end <= length:
-            raise CoderError(
-                f"span {start}-{end} is outside {document} (offsets 0 to {length}, start < end)"
-            )
+        if start >= end:
+            raise CoderError(f"empty span {start}-{end}: start must be before end")
+        if start < 0 or end > length:
+            raise CoderError(f"span {start}-{end} is outside {document} (offsets 0 to {length})")
         coder_id = project.coder_id(coder)
         existing = project.db.execute(
             "SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ?"
