@@ -160,11 +160,40 @@ def _codebook_versions(db: Database) -> None:
     )
 
 
+def _suggestions(db: Database) -> None:
+    """Suggested codings waiting for a person to accept or reject them."""
+    db.executescript(
+        """
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            code_id TEXT NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+            score REAL NOT NULL,
+            method TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'accepted', 'rejected')),
+            created_at TEXT NOT NULL,
+            decided_at TEXT,
+            decided_by INTEGER REFERENCES coders(id),
+            coding_id INTEGER REFERENCES codings(id) ON DELETE SET NULL,
+            CHECK (start < "end")
+        );
+        CREATE INDEX suggestions_queue ON suggestions(status, document_id, start);
+        CREATE UNIQUE INDEX suggestions_unique
+            ON suggestions(document_id, start, "end", code_id, method);
+        """
+    )
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("initial_schema", _initial_schema),
     ("codebook_versions", _codebook_versions),
+    ("suggestions", _suggestions),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,151 @@
+"""Undo and redo over the event log, so they work across restarts.
+
+Each coder has their own history: undo takes back their latest undoable
+change (a coding applied or removed, a memo written) that is not undone yet;
+redo re-applies the latest undone change unless something new happened since.
+Undo and redo are themselves logged, never erased.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from coder.cases import document_id
+from coder.store import Project
+from coder.store.project import now
+
+UNDOABLE = ("code", "uncode", "memo")
+
+
+@dataclass
+class Change:
+    event_id: int
+    action: str
+    entity: str
+    entity_id: str | None
+    data: dict[str, Any]
+
+    def describe(self) -> str:
+        if self.action in ("code", "uncode"):
+            verb = "coding" if self.action == "code" else "removal of"
+            return f"{verb} {self.data.get('code')} on {self.data.get('document')} [{self.data.get('start')}:{self.data.get('end')}]"
+        return f"memo on {self.entity} {self.entity_id or ''}".strip()
+
+
+def _stacks(project: Project, actor: str) -> tuple[list[int], list[int]]:
+    done: list[int] = []
+    undone: list[int] = []
+    for event_id, action, data in project.db.execute(
+        "SELECT id, action, data FROM events WHERE actor = ? AND"
+        " (action IN ('code', 'uncode', 'memo', 'undo', 'redo')) ORDER BY id",
+        [actor],
+    ):
+        if action in UNDOABLE:
+            done.append(event_id)
+            undone.clear()
+        elif action == "undo":
+            target = json.loads(data)["event"]
+            if target in done:
+                done.remove(target)
+                undone.append(target)
+        else:
+            target = json.loads(data)["event"]
+            if undone and undone[-1] == target:
+                undone.pop()
+                done.append(target)
+    return done, undone
+
+
+def _change(project: Project, event_id: int) -> Change:
+    row = project.db.execute(
+        "SELECT id, action, entity, entity_id, data FROM events WHERE id = ?",
+        [event_id],
+    ).fetchone()
+    return Change(row[0], row[1], row[2], row[3], json.loads(row[4]))
+
+
+def _insert_coding(project: Project, coding_id: int, data: dict[str, Any]) -> None:
+    """Put a coding back with its original id, so later events still name it."""
+    project.db.execute(
+        'INSERT INTO codings (id, code_id, document_id, start, "end", coder_id, created_at, memo, source)'
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            coding_id,
+            data["code"],
+            document_id(project, data["document"]),
+            data["start"],
+            data["end"],
+            project.coder_id(data["coder"]),
+            data.get("created_at") or now(),
+            data.get("memo"),
+            data.get("source", "manual"),
+        ],
+    )
+
+
+def _write_memo(project: Project, change: Change, text: str) -> None:
+    # Written directly: set_memo would log a new 'memo' event and reset redo.
+    if change.entity == "coding":
+        project.db.execute(
+            "UPDATE codings SET memo = ? WHERE id = ?",
+            [text or None, int(change.entity_id)],
+        )
+        return
+    coder_id = project.coder_id(change.data.get("coder"))
+    project.db.execute(
+        "DELETE FROM memos WHERE target_type = ? AND target_id IS ? AND coder_id = ?",
+        [change.entity, change.entity_id, coder_id],
+    )
+    if text:
+        stamp = now()
+        project.db.execute(
+            "INSERT INTO memos (target_type, target_id, coder_id, text, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [change.entity, change.entity_id, coder_id, text, stamp, stamp],
+        )
+
+
+def _apply(project: Project, change: Change, *, reverse: bool) -> None:
+    coding_id = (
+        int(change.entity_id)
+        if change.entity == "coding" and change.entity_id
+        else None
+    )
+    removing = (change.action == "code") == reverse
+    if change.action in ("code", "uncode"):
+        if removing:
+            project.db.execute("DELETE FROM codings WHERE id = ?", [coding_id])
+        else:
+            _insert_coding(project, coding_id, change.data)
+    else:
+        _write_memo(
+            project, change, change.data["old"] if reverse else change.data["new"]
+        )
+
+
+def undo(project: Project, actor: str | None = None) -> Change | None:
+    """Take back the actor's latest change; None when there is nothing to undo."""
+    actor = actor or project.actor
+    with project.atomic():
+        done, _ = _stacks(project, actor)
+        if not done:
+            return None
+        change = _change(project, done[-1])
+        _apply(project, change, reverse=True)
+        project.log("undo", change.entity, change.entity_id, event=change.event_id)
+    return change
+
+
+def redo(project: Project, actor: str | None = None) -> Change | None:
+    """Re-apply the actor's latest undone change; None when there is nothing to redo."""
+    actor = actor or project.actor
+    with project.atomic():
+        _, undone = _stacks(project, actor)
+        if not undone:
+            return None
+        change = _change(project, undone[-1])
+        _apply(project, change, reverse=False)
+        project.log("redo", change.entity, change.entity_id, event=change.event_id)
+    return change

@@ -1,0 +1,1 @@
+"""Suggested codings: proposals with a reason, accepted or rejected by a person."""
