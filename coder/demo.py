@@ -8,12 +8,15 @@ from pathlib import Path
 
 from coder.attributes import import_csv
 from coder.bundled import bundled_dir
+from coder.codebook import read_codebook
+from coder.codes import load_codebook
 from coder.documents import ImportReport, import_transcripts
 from coder.store import Project, create_project
 
 DEMO_PROJECT = "demo.db"
 ATTRIBUTES_FILE = "attributes.csv"
 CASES_FILE = "cases.csv"
+CODEBOOK_FILE = "export-clusters.yaml"
 
 
 @dataclass
@@ -35,7 +38,7 @@ def fresh_folder(base: Path) -> Path:
 def build_demo(
     folder: Path, *, progress: Callable[[int, int], None] | None = None
 ) -> Demo:
-    """Create ``folder/demo.db`` from the bundled transcripts, cases and attributes."""
+    """Create ``folder/demo.db`` from the bundled transcripts, cases, attributes and codebook."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / DEMO_PROJECT
     transcripts = bundled_dir("transcripts")
@@ -45,7 +48,12 @@ def build_demo(
             report = import_transcripts(project, [transcripts], progress=progress)
             import_csv(project, transcripts / ATTRIBUTES_FILE)
             import_csv(project, transcripts / CASES_FILE)
+            codebook_path = bundled_dir("codebooks") / CODEBOOK_FILE
+            load_codebook(project, read_codebook(codebook_path), source=CODEBOOK_FILE)
+        # Move the import from the WAL into the file, so its size is the real one.
+        project.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
         project.close()
+        path.unlink(missing_ok=True)
         raise
     return Demo(project, folder, report)

@@ -3,6 +3,11 @@
 A coding's memo lives on the coding itself; memos on everything else live in
 the memos table, one per target and coder. Text is Markdown. Every change is
 logged with the old text, so it can be undone.
+
+Targets are named by keys that mean the same in every copy of a project, so
+`coder merge` can carry memos across: a document by its name, a case by its
+name, a code by its id, a segment as ``"<document>:<start>-<end>"`` (see
+`segment_key`), a coding by its id, and the project by None.
 """
 
 from __future__ import annotations
@@ -23,6 +28,11 @@ class Memo:
     coder: str | None
     text: str
     updated_at: str
+
+
+def segment_key(document: str, start: int, end: int) -> str:
+    """The memo target key of a segment: stable across copies, unlike row ids."""
+    return f"{document}:{start}-{end}"
 
 
 def get_memo(

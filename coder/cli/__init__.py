@@ -5,7 +5,14 @@ progress and diagnostics go to stderr. Each module adds its commands to the
 one click group in `coder.cli.base`.
 """
 
-from coder.cli import cases, codebook, coding, documents, project  # noqa: F401  (register commands)
+from coder.cli import (  # noqa: F401  (each module registers its commands)
+    agreement,
+    cases,
+    codebook,
+    coding,
+    documents,
+    project,
+)
 from coder.cli.base import cli
 
 

@@ -54,7 +54,12 @@ def cases(project_path, as_json) -> None:
 
 @cli.group()
 def case() -> None:
-    """Put documents into cases."""
+    """Put documents into cases.
+
+    Example:
+
+        coder case set og-02-tehrani "Pars Oil & Gas Services"
+    """
 
 
 @case.command(name="set")
@@ -114,7 +119,9 @@ def attributes(ctx, project_path, as_json) -> None:
         )
     for a in found:
         shown = a.values if len(a.values) <= 8 else [*a.values[:8], "..."]
-        table.add_row(a.name, a.type, str(a.documents), str(a.cases), ", ".join(shown))
+        table.add_row(
+            a.name, a.type, str(a.documents), str(a.cases), ", ".join(map(str, shown))
+        )
     out.print(table)
 
 

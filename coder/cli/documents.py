@@ -61,6 +61,8 @@ def import_(paths, project_path, case, fmt, lang, model, replace, force) -> None
     if fmt and fmt not in IMPORTERS:
         raise CoderError(f"unknown format '{fmt}' (known: {format_names()})")
     created = not project_path.exists()
+    # Folders made for a new project go too if the import fails (deepest first).
+    new_folders = [folder for folder in project_path.parents if not folder.exists()]
     # Parse everything before creating a project, so a bad file leaves nothing behind.
     from coder.documents import expand_paths
 
@@ -96,6 +98,11 @@ def import_(paths, project_path, case, fmt, lang, model, replace, force) -> None
         project.close()
         if created:
             project_path.unlink(missing_ok=True)
+            for folder in new_folders:
+                # Not empty (someone else wrote there): leave it and its parents.
+                if any(folder.iterdir()):
+                    break
+                folder.rmdir()
         raise
     project.close()
     for note in report.notes:

@@ -188,12 +188,37 @@ def _suggestions(db: Database) -> None:
     )
 
 
+def _resolutions(db: Database) -> None:
+    """How each disagreement between coders was settled into the consensus."""
+    db.executescript(
+        """
+        CREATE TABLE resolutions (
+            id INTEGER PRIMARY KEY,
+            unit_key TEXT NOT NULL,
+            consensus_id INTEGER NOT NULL REFERENCES coders(id),
+            code_id TEXT NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            coders TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            memo TEXT NOT NULL DEFAULT '',
+            coding_ids TEXT NOT NULL DEFAULT '[]',
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            UNIQUE (unit_key, consensus_id)
+        );
+        """
+    )
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("initial_schema", _initial_schema),
     ("codebook_versions", _codebook_versions),
     ("suggestions", _suggestions),
+    ("resolutions", _resolutions),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,169 @@
+"""Bringing other copies' codings and memos into this project.
+
+Coders often code independently, each in their own copy of the project.
+Documents are matched by the sha256 of their original file (so offsets mean
+the same text), codes by id, coders by name. Anything that does not match is
+reported, and if any of it would lose or misplace work, nothing is written.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coder.errors import ConflictError, ProjectError
+from coder.store import Project
+from coder.store.migrations import APPLICATION_ID, SCHEMA_VERSION
+from coder.store.project import now
+
+
+@dataclass
+class MergeReport:
+    codings_added: int = 0
+    codings_present: int = 0
+    memos_added: int = 0
+    coders: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _open_other(path: Path) -> sqlite3.Connection:
+    """A read-only connection to another project: merging never writes to it."""
+    if not path.is_file():
+        raise ProjectError(f"{path}: no such project file")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{path}: not a coder project ({exc})") from exc
+    if app_id != APPLICATION_ID:
+        conn.close()
+        raise ProjectError(f"{path}: not a coder project")
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise ProjectError(
+            f"{path}: written by a newer coder (schema {version}); upgrade coder first"
+        )
+    return conn
+
+
+def merge_projects(project: Project, others: Sequence[str | Path]) -> MergeReport:
+    """Merge codings and memos from other project files, all or nothing.
+
+    Raises:
+        ConflictError: listing every document or code that does not match.
+    """
+    report = MergeReport()
+    db = project.db
+    ours_by_sha = {
+        sha: (doc_id, name)
+        for doc_id, name, sha in db.execute("SELECT id, name, sha256 FROM documents")
+    }
+    ours_by_name = {
+        name: sha
+        for _id, name, sha in db.execute("SELECT id, name, sha256 FROM documents")
+    }
+    our_codes = {row[0] for row in db.execute("SELECT id FROM codes")}
+    plans = []
+    conflicts: list[str] = []
+    for raw in others:
+        path = Path(raw)
+        conn = _open_other(path)
+        try:
+            docs = {
+                doc_id: (name, sha)
+                for doc_id, name, sha in conn.execute(
+                    "SELECT id, name, sha256 FROM documents"
+                )
+            }
+            codings = conn.execute(
+                'SELECT c.document_id, c.code_id, k.name, c.start, c."end", c.created_at, c.memo, c.source'
+                " FROM codings c JOIN coders k ON k.id = c.coder_id ORDER BY c.id"
+            ).fetchall()
+            memos = conn.execute(
+                "SELECT m.target_type, m.target_id, k.name, m.text, m.created_at, m.updated_at"
+                " FROM memos m LEFT JOIN coders k ON k.id = m.coder_id"
+            ).fetchall()
+        finally:
+            conn.close()
+        used_docs = {row[0] for row in codings}
+        for doc_id, (name, sha) in sorted(docs.items(), key=lambda item: item[1][0]):
+            if sha in ours_by_sha:
+                if ours_by_sha[sha][1] != name:
+                    report.notes.append(
+                        f"{path}: document '{name}' is '{ours_by_sha[sha][1]}' here (same file)"
+                    )
+                continue
+            if name in ours_by_name:
+                conflicts.append(
+                    f"{path}: document '{name}' has different text here (another version of the file)"
+                )
+            elif doc_id in used_docs:
+                conflicts.append(
+                    f"{path}: document '{name}' is not in this project; import it first"
+                )
+            else:
+                report.notes.append(
+                    f"{path}: document '{name}' is not in this project (no codings; skipped)"
+                )
+        missing_codes = sorted({row[1] for row in codings} - our_codes)
+        conflicts.extend(
+            f"{path}: code '{code}' is not in this project's codebook"
+            for code in missing_codes
+        )
+        plans.append((path, docs, codings, memos))
+    if conflicts:
+        raise ConflictError("nothing merged:\n" + "\n".join(conflicts))
+    with project.atomic():
+        for path, docs, codings, memos in plans:
+            for doc_id, code, coder, start, end, created_at, memo, source in codings:
+                our_doc = ours_by_sha.get(docs[doc_id][1])
+                if our_doc is None:
+                    continue
+                coder_id = project.coder_id(coder)
+                if coder not in report.coders:
+                    report.coders.append(coder)
+                exists = db.execute(
+                    "SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ?"
+                    ' AND start = ? AND "end" = ?',
+                    [our_doc[0], code, coder_id, start, end],
+                ).fetchone()
+                if exists:
+                    report.codings_present += 1
+                    continue
+                db.execute(
+                    'INSERT INTO codings (code_id, document_id, start, "end", coder_id, created_at, memo, source)'
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [code, our_doc[0], start, end, coder_id, created_at, memo, source],
+                )
+                report.codings_added += 1
+            for target_type, target_id, coder, text, created_at, updated_at in memos:
+                coder_id = project.coder_id(coder) if coder else None
+                exists = db.execute(
+                    "SELECT text FROM memos WHERE target_type = ? AND target_id IS ? AND coder_id IS ?",
+                    [target_type, target_id, coder_id],
+                ).fetchone()
+                if exists:
+                    if exists[0] != text:
+                        report.notes.append(
+                            f"{path}: kept this project's memo on {target_type} {target_id} by {coder}"
+                            " (the other copy's differs)"
+                        )
+                    continue
+                db.execute(
+                    "INSERT INTO memos (target_type, target_id, coder_id, text, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [target_type, target_id, coder_id, text, created_at, updated_at],
+                )
+                report.memos_added += 1
+            project.log(
+                "merge",
+                "project",
+                str(path),
+                at=now(),
+                codings_added=report.codings_added,
+                memos_added=report.memos_added,
+            )
+    return report
