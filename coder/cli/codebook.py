@@ -57,7 +57,12 @@ def print_diff(diff) -> None:
 
 @cli.group()
 def codebook() -> None:
-    """Load, show and export the project's codebook."""
+    """Load, show and export the project's codebook.
+
+    Example:
+
+        coder codebook load codebooks/export-clusters.yaml
+    """
 
 
 @codebook.command(name="load")
@@ -262,7 +267,12 @@ def codebook_history_cmd(project_path: Path, as_json: bool) -> None:
 
 @cli.group()
 def codes() -> None:
-    """Rename, merge, split and move codes without losing codings."""
+    """Rename, merge, split and move codes without losing codings.
+
+    Example:
+
+        coder codes rename trust "Trust (all forms)"
+    """
 
 
 @codes.command(name="rename")
