@@ -157,7 +157,8 @@ def _per_code_rows(
             else {}
         )
     pairable = (np.sum(~np.isnan(values), axis=2) >= 2).sum(axis=1)
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a code nobody could code: NaN
         prevalence = np.nanmean(values, axis=(1, 2))
     rows = []
     for index, code in enumerate(data.codes):
@@ -231,7 +232,10 @@ def agreement_report(
         ]
         for group in sorted(set(keys)):
             mask = np.array([key == group for key in keys])
-            rows.extend(_per_code_rows(data.subset(mask), n_boot, level, seed, group))
+            subset = data.subset(mask)
+            # A case or document no two coders coded has nothing to report.
+            if (np.sum(~np.isnan(subset.values), axis=2) >= 2).any():
+                rows.extend(_per_code_rows(subset, n_boot, level, seed, group))
     else:
         raise ValueError(f"unknown grouping '{by}'")
     names = [name for name, _ in COEFFICIENTS]

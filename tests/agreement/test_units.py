@@ -28,7 +28,9 @@ def two(project, tmp_path):
 def test_segment_units_with_overlap_threshold(two):
     s2 = segment_span(two, "a", 2)  # "One two."
     s3 = segment_span(two, "a", 3)  # "Three four."
-    apply_coding(two, "a", s2[0], s3[0] + 2, "x", coder="ann")  # all of s2, 2 chars of s3
+    apply_coding(
+        two, "a", s2[0], s3[0] + 2, "x", coder="ann"
+    )  # all of s2, 2 chars of s3
     apply_coding(two, "a", *s2, "x", coder="ben")
     data = reliability_data(two, ["ann", "ben"])
     # b was coded by neither: its units are missing for both, so only a's 4 sentences count.
@@ -61,7 +63,9 @@ def test_character_and_document_units(two):
     chars = reliability_data(two, ["ann", "ben"], unit="character", codes=["x"])
     text_a = two.db.execute("SELECT text FROM documents WHERE name = 'a'").fetchone()[0]
     a_units = [u for u in chars.units if u.document == "a"]
-    assert len(a_units) == len(text_a) - 2  # every spoken character; not the blank line between turns
+    assert (
+        len(a_units) == len(text_a) - 2
+    )  # every spoken character; not the blank line between turns
     coded = chars.values[0, : len(a_units), :]
     assert int(coded[:, 0].sum()) == end - start
     assert int(coded[:, 1].sum()) == end - start - 4
