@@ -16,6 +16,8 @@ from coder.agreement import (
     per_code_agreement,
     per_code_bootstrap_ci,
 )
+from coder.agreement.report import agreement_report
+from coder.agreement.units import ReliabilityData, Unit
 
 RUNS = 3
 
@@ -70,6 +72,32 @@ def main() -> None:
         lambda: per_code_bootstrap_ci(codings, n_boot=1000, seed=0)
     )
     print(f"per_code_bootstrap_ci, same 3-coder data, 1000 resamples: {seconds:.3f} s")
+
+    # The same per-code alpha with the krippendorff package, one code at a time.
+    package = median_seconds(
+        lambda: [
+            krippendorff.alpha(reliability_data=code.T, level_of_measurement="nominal")
+            for code in codings
+        ]
+    )
+    ours = median_seconds(lambda: per_code_agreement(codings))
+    print(
+        f"krippendorff.alpha per code on the same 3 x 100,000 x 30 data: {package:.3f} s;"
+        f" all five coefficients here {ours:.3f} s ({package / ours:.1f}x)"
+    )
+
+    data = ReliabilityData(
+        unit="segment",
+        coders=["a", "b", "c"],
+        codes=[f"code{i}" for i in range(30)],
+        units=[Unit("doc", None, i, i + 1) for i in range(100_000)],
+        values=codings,
+    )
+    seconds = median_seconds(lambda: agreement_report(data, n_boot=1000, seed=0))
+    print(
+        "agreement_report, the whole per-code table with 95% CIs (1000 resamples),"
+        f" 3 x 100,000 x 30: {seconds:.3f} s (target under 2 s)"
+    )
 
     print("krippendorff_alpha vs krippendorff.alpha, 3 coders x 1,000,000 units")
     ratings = simulated_ratings(rng, n_units=1_000_000, n_coders=3, n_categories=5)

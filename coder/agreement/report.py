@@ -239,7 +239,8 @@ def agreement_report(
     else:
         raise ValueError(f"unknown grouping '{by}'")
     names = [name for name, _ in COEFFICIENTS]
-    overall_rows = _per_code_rows(data, 0, level, seed, None)
+    # The mean over codes is over the whole data, whatever the grouping.
+    overall_rows = rows if by == "code" else _per_code_rows(data, 0, level, seed, None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         overall = {
