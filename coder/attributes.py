@@ -29,7 +29,7 @@ class Attribute:
     type: str
     documents: int
     cases: int
-    values: list[str]
+    values: list[Any]
 
 
 def _is_number(value: str) -> bool:
@@ -150,6 +150,14 @@ def set_values(
                         [attribute_id, target_id, text],
                     )
                 written += 1
+            # A changed type must fit the values other documents or cases
+            # already have, or reading them back would fail.
+            for (stored,) in project.db.execute(
+                "SELECT value FROM attribute_values"
+                " WHERE attribute_id = ? AND value IS NOT NULL",
+                [attribute_id],
+            ):
+                _validate(stored, kind, f"attribute '{name}' already has a value")
             project.log(
                 "set",
                 "attribute",
@@ -185,9 +193,11 @@ def list_attributes(project: Project) -> list[Attribute]:
     ).fetchall()
     result = []
     for name, kind, docs, cases, values in rows:
-        found = values.split("\x1f") if values else []
+        found = (
+            [convert(value, kind) for value in values.split("\x1f")] if values else []
+        )
         if kind == "number":
-            found.sort(key=lambda value: convert(value, kind))
+            found.sort()
         result.append(Attribute(name, kind, docs, cases, found))
     return result
 
@@ -252,6 +262,13 @@ def import_csv(
         fields = {
             header[i]: row[i].strip() for i in range(1, len(header)) if i != case_index
         }
+        for name, value in fields.items():
+            kind = (types or {}).get(name)
+            if value and kind:
+                try:
+                    _validate(value, kind, f"column '{name}'")
+                except CoderError as exc:
+                    raise InputError(str(path), str(exc), number) from exc
         if key in documents:
             doc_values[documents[key]] = fields
             if case_index is not None and row[case_index].strip():

@@ -194,10 +194,16 @@ def _store(
     transcript = item.transcript
     db = project.db
     old_case = None
+    old_values: list[tuple[int, str]] = []
     if item.replaces is not None:
         old_case = db.execute(
             "SELECT case_id FROM documents WHERE id = ?", [item.replaces]
         ).fetchone()[0]
+        # The new version keeps the old one's attributes, as it keeps its case.
+        old_values = db.execute(
+            "SELECT attribute_id, value FROM attribute_values WHERE document_id = ?",
+            [item.replaces],
+        ).fetchall()
         removed = db.execute(
             "SELECT COUNT(*) FROM codings WHERE document_id = ?", [item.replaces]
         ).fetchone()[0]
@@ -261,6 +267,10 @@ def _store(
         'INSERT INTO segments (id, document_id, kind, parent_id, seq, start, "end",'
         " speaker_id, start_time, end_time, lemmas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
+    )
+    db.conn.executemany(
+        "INSERT INTO attribute_values (attribute_id, document_id, value) VALUES (?, ?, ?)",
+        [(attribute_id, doc_id, value) for attribute_id, value in old_values],
     )
     if transcript.attributes:
         set_values(project, "document", {doc_id: transcript.attributes})

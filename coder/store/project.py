@@ -105,9 +105,16 @@ class Project:
 def _inspect(path: Path) -> tuple[int, int]:
     """Read application_id and user_version without writing a byte."""
     with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
+        header = handle.read(100)
+    if header[: len(SQLITE_HEADER)] != SQLITE_HEADER:
         raise ProjectError(f"{path}: not a coder project (not an SQLite database)")
+    if len(header) == 100 and not path.with_name(f"{path.name}-wal").exists():
+        # Without a WAL the file header is current. Read it directly: a
+        # read-only connection to a WAL-mode file would leave -wal and -shm
+        # files behind next to a file we then refuse to open.
+        user_version = int.from_bytes(header[60:64], "big", signed=True)
+        app_id = int.from_bytes(header[68:72], "big", signed=True)
+        return app_id, user_version
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -163,7 +170,11 @@ def open_project(
         )
     project = _connect(path, actor)
     if version < SCHEMA_VERSION:
-        migrate(project.db)
+        try:
+            migrate(project.db)
+        except BaseException:
+            project.close()
+            raise
     return project
 
 
