@@ -6,11 +6,13 @@ The format is chosen by extension and by sniffing the content, or named.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from coder.errors import CoderError, InputError
 from coder.importers import docx, markdown, otter, plaintext, subtitles
+from coder.importers._text import BOMS, decode
 from coder.model import Transcript
 
 Importer = Callable[[bytes, str], Transcript]
@@ -37,6 +39,9 @@ EXTENSIONS: dict[str, str] = {
 
 # Files in a transcripts folder that are about the study, not interviews.
 NOT_TRANSCRIPTS = ("readme", "license", "licence", "notice", "changelog")
+NOT_TRANSCRIPT_NAME = re.compile(
+    rf"^(?:{'|'.join(NOT_TRANSCRIPTS)})(?:[\W_]|$)", re.IGNORECASE
+)
 
 
 def format_names() -> str:
@@ -44,19 +49,29 @@ def format_names() -> str:
 
 
 def is_transcript_file(path: Path) -> bool:
-    """A file a folder import should pick up."""
+    """A file a folder import should pick up.
+
+    Skipped: other extensions, hidden files, Word's ``~$`` lock files, and
+    READMEs and the like (``README.md``, ``LICENSE.txt``, ``readme-first.txt``,
+    but not ``noticeboard-interview.txt``).
+    """
     return (
         path.is_file()
         and path.suffix.lower() in EXTENSIONS
         and not path.name.startswith((".", "~$"))
-        and not path.stem.lower().startswith(NOT_TRANSCRIPTS)
+        and not NOT_TRANSCRIPT_NAME.match(path.stem)
     )
+
+
+def _head(data: bytes) -> str:
+    """The first characters of a file, decoded as its BOM says (or as UTF-8)."""
+    encoding = next((name for bom, name in BOMS if data.startswith(bom)), "utf-8")
+    return data[:256].decode(encoding, errors="ignore").lstrip("\ufeff")
 
 
 def detect_format(path: Path, data: bytes) -> str:
     """The importer for a file, by content first where it is unambiguous, then extension."""
-    head = data[:64].lstrip(b"\xef\xbb\xbf")
-    if head.startswith(b"WEBVTT"):
+    if _head(data).lstrip().startswith("WEBVTT"):
         return "vtt"
     suffix = path.suffix.lower()
     if suffix not in EXTENSIONS:
@@ -68,10 +83,10 @@ def detect_format(path: Path, data: bytes) -> str:
     fmt = EXTENSIONS[suffix]
     if fmt == "text":
         try:
-            text = data[:20000].decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return fmt
-        if otter.looks_like_otter(text.replace("\r\n", "\n")):
+            text, _encoding, _notes = decode(data, str(path))
+        except InputError:
+            return fmt  # the importer reports it
+        if otter.looks_like_otter(text):
             return "otter"
     return fmt
 

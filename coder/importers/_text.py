@@ -12,6 +12,8 @@ BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+# How an encoding is named to the user.
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}
 
 
 def decode(data: bytes, path: str) -> tuple[str, str, list[str]]:
@@ -36,7 +38,9 @@ def decode(data: bytes, path: str) -> tuple[str, str, list[str]]:
     except UnicodeDecodeError as exc:
         if encoding != "utf-8":
             raise InputError(
-                path, f"cannot decode as {encoding}: {exc.reason}", _line_at(data, exc)
+                path,
+                f"cannot decode as {ENCODING_NAMES[encoding]}: {exc.reason}",
+                _line_at(exc, encoding),
             ) from exc
         try:
             text = data.decode("cp1252")
@@ -44,7 +48,7 @@ def decode(data: bytes, path: str) -> tuple[str, str, list[str]]:
             raise InputError(
                 path,
                 "not text: bytes are neither UTF-8, UTF-16 nor cp1252",
-                _line_at(data, exc),
+                _line_at(exc, "utf-8"),
             ) from exc2
         encoding = "cp1252"
         notes.append("not valid UTF-8; decoded as cp1252 (Windows-1252)")
@@ -57,8 +61,15 @@ def decode(data: bytes, path: str) -> tuple[str, str, list[str]]:
     return text, encoding, notes
 
 
-def _line_at(data: bytes, exc: UnicodeDecodeError) -> int:
-    return data.count(b"\n", 0, exc.start) + 1
+def _line_at(exc: UnicodeDecodeError, encoding: str) -> int:
+    """The line of the first undecodable byte.
+
+    Counting ``\\n`` bytes would be wrong for UTF-16, where other characters
+    (for example U+010A) contain the byte 0x0A. ``exc.start`` counts in
+    ``exc.object``, which for UTF-8 with a BOM is the data after the BOM.
+    """
+    before = exc.object[: exc.start].decode(encoding, errors="replace")
+    return before.count("\n") + 1
 
 
 def _mostly_control(text: str) -> bool:
@@ -144,6 +155,11 @@ class TranscriptBuilder:
     def in_turn(self) -> bool:
         return self._open is not None
 
+    @property
+    def awaiting_text(self) -> bool:
+        """A turn is open and has no words yet."""
+        return self._open is not None and self._open["start"] is None
+
     def add_text(
         self, text: str, *, new_paragraph: bool = False, time: float | None = None
     ) -> None:
@@ -185,13 +201,18 @@ class TranscriptBuilder:
         turn, self._open = self._open, None
         if turn is None or turn["start"] is None:
             return
+        # A marker after the last words of a turn ("... so. [00:02:00]") is
+        # the time the turn ends.
+        end_time = turn["end_time"]
+        if end_time is None:
+            end_time = turn["pending_mark"]
         self.turns.append(
             Turn(
                 start=turn["start"],
                 end=self._length,
                 speaker=turn["speaker"],
                 start_time=turn["start_time"],
-                end_time=turn["end_time"],
+                end_time=end_time,
             )
         )
 

@@ -16,7 +16,7 @@ import yaml
 from coder.errors import InputError
 from coder.importers import otter, plaintext
 from coder.importers._text import decode
-from coder.model import Transcript
+from coder.model import DroppedLine, Transcript
 
 FORMAT = "md"
 BOLD_LABEL = re.compile(r"^\*\*(?P<name>[^*\n]{1,40}?)(?::\*\*|\*\*:)\s*")
@@ -60,14 +60,20 @@ def _plain_value(value):
     return value
 
 
-def _unmark(line: str, number: int, dropped: list[tuple[int, str, str]]) -> str:
+def _unmark(
+    line: str, number: int, dropped: list[DroppedLine], labels: set[str]
+) -> str:
+    """The line without Markdown marks; bold labels are collected in ``labels``."""
     stripped = line.strip()
     if HEADING.match(stripped):
-        dropped.append((number, stripped, "heading, not speech"))
+        dropped.append(DroppedLine(number, stripped, "heading, not speech"))
         return ""
     if RULE.match(stripped):
         return ""
-    stripped = BOLD_LABEL.sub(lambda m: f"{m['name'].strip()}: ", stripped)
+    label = BOLD_LABEL.match(stripped)
+    if label:
+        labels.add(label["name"].strip())
+        stripped = f"{label['name'].strip()}: {stripped[label.end() :]}"
     stripped = EMPHASIS.sub(lambda m: m[2] or m[3], stripped)
     return stripped
 
@@ -75,14 +81,17 @@ def _unmark(line: str, number: int, dropped: list[tuple[int, str, str]]) -> str:
 def parse(data: bytes, path: str) -> Transcript:
     text, _encoding, notes = decode(data, path)
     attributes, body, _ = _front_matter(text, path)
-    dropped: list[tuple[int, str, str]] = []
+    dropped: list[DroppedLine] = []
+    labels: set[str] = set()
     lines = [
-        _unmark(line, number, dropped)
+        _unmark(line, number, dropped, labels)
         for number, line in enumerate(body.split("\n"), start=1)
     ]
     clean = "\n".join(lines)
-    reader = otter if otter.looks_like_otter(clean) else plaintext
-    transcript = reader.parse_text(clean, path, notes=notes)
+    if otter.looks_like_otter(clean):
+        transcript = otter.parse_text(clean, path, notes=notes)
+    else:
+        transcript = plaintext.parse_text(clean, path, notes=notes, labels=labels)
     transcript.format = FORMAT
     language = attributes.pop("language", None) or attributes.pop("lang", None)
     if language:
@@ -90,10 +99,5 @@ def parse(data: bytes, path: str) -> Transcript:
     transcript.attributes = {
         str(key): _plain_value(value) for key, value in attributes.items()
     }
-    from coder.model import DroppedLine
-
-    transcript.dropped = sorted(
-        transcript.dropped + [DroppedLine(n, t, r) for n, t, r in dropped],
-        key=lambda d: d.line,
-    )
+    transcript.dropped = sorted(transcript.dropped + dropped, key=lambda d: d.line)
     return transcript

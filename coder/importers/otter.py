@@ -51,7 +51,9 @@ def parse_text(text: str, path: str, *, notes: list[str] | None = None) -> Trans
         if FOOTER.match(line):
             builder.drop(number, line, "Otter footer, not speech")
             continue
-        header = HEADER.match(line)
+        # A one-line turn such as "See you at 5:30" looks like a header: a
+        # header follows a blank line and never an empty turn's header.
+        header = after_blank and not builder.awaiting_text and HEADER.match(line)
         if header:
             builder.start_turn(
                 header["name"].strip(), parse_clock(header["time"], path, number)

@@ -2,16 +2,18 @@
 
 Recognised labels: ``Name: text`` (text may be padded to a column),
 ``[00:01:23] Name: text``, ``Name (00:01:23): text``, ``Name 00:01:23`` on a
-line of its own, ``[id1] text`` focus-group tags, and ``Q:``/``A:``,
-``I:``/``R:``, ``Interviewer:``/``Respondent:``. Lines without a label continue
-the turn (hard wrap); a blank line followed by unlabelled text starts a new
-paragraph of the same speaker.
+line of its own, the name and the time on two lines of their own (text copied
+from a meeting tool's web viewer), ``[id1] text`` focus-group tags, and
+``Q:``/``A:``, ``I:``/``R:``, ``Interviewer:``/``Respondent:``. Lines without a
+label continue the turn (hard wrap); a blank line followed by unlabelled text
+starts a new paragraph of the same speaker.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, replace
 
 from coder.importers._text import TranscriptBuilder, decode, is_speaker_tag, parse_clock
 from coder.model import Transcript
@@ -28,6 +30,9 @@ LABEL_TIMED = re.compile(
 )
 LABEL = re.compile(rf"^(?P<name>{_NAME})\s*:\s+(?P<text>.*)$|^(?P<bare>{_NAME}):$")
 HEADER = re.compile(rf"^(?P<name>{_NAME})\s+(?P<time>{_CLOCK})\s*$")
+# A meeting tool's web viewer: the name on one line, the time on the next.
+NAME_LINE = re.compile(rf"^(?P<name>{_NAME})$")
+CLOCK_LINE = re.compile(rf"^{_CLOCK}$")
 TAG = re.compile(r"^\[(?P<name>[^\W\d_][\w\-]{0,15})\]\s+(?P<text>.+)$")
 
 # Labels common enough to trust on a single occurrence.
@@ -39,41 +44,102 @@ STANDARD_LABELS = {
 INTERFACE_LINES = {"user avatar", "profile picture", "avatar"}
 
 
-def _label(line: str) -> tuple[str, str, str | None] | None:
-    """(speaker, text, clock) when the line opens a turn, else None."""
+@dataclass(frozen=True)
+class Label:
+    """A line that opens a turn."""
+
+    speaker: str
+    text: str
+    clock: str | None = None
+    # A timestamp beside the name makes it a speaker even if it speaks once.
+    certain: bool = False
+    # Lines after this one that the label uses up (the web viewer's time line).
+    consumed: int = 0
+    # A ``Name 00:01:23`` line of its own.
+    header: bool = False
+    # After a blank line (or first) and followed by text, as a header stands.
+    stands_alone: bool = False
+
+
+def _label(line: str, next_line: str = "") -> Label | None:
+    """The label when the (stripped) line opens a turn, else None."""
     for pattern in (TIMED_LABEL, LABEL_TIMED):
         match = pattern.match(line)
         if match:
-            return match["name"].strip(), match["text"], match["time"]
+            return Label(match["name"].strip(), match["text"], match["time"], True)
+    match = NAME_LINE.match(line)
+    if match and CLOCK_LINE.match(next_line):
+        return Label(match["name"].strip(), "", next_line, True, consumed=1)
     match = HEADER.match(line)
     if match:
-        return match["name"].strip(), "", match["time"]
+        return Label(match["name"].strip(), "", match["time"], header=True)
     match = LABEL.match(line)
     if match:
         if match["bare"]:
-            return match["bare"].strip(), "", None
-        return match["name"].strip(), match["text"], None
+            return Label(match["bare"].strip(), "")
+        return Label(match["name"].strip(), match["text"])
     match = TAG.match(line)
     if (
         match
         and not re.fullmatch(_CLOCK, match["name"])
         and is_speaker_tag(match["name"])
     ):
-        return match["name"], match["text"], None
+        return Label(match["name"], match["text"])
     return None
 
 
-def _trusted_labels(lines: list[str]) -> set[str]:
-    """Labels that open turns: used at least twice, or standard interview labels.
+def _known_label(line: str, known: set[str]) -> Label | None:
+    """A ``Name: text`` line for a name known to be a speaker, whatever its spelling."""
+    for name in known:
+        if line.startswith(f"{name}:") and (
+            len(line) == len(name) + 1 or line[len(name) + 1].isspace()
+        ):
+            return Label(name, line[len(name) + 1 :].strip(), certain=True)
+    return None
 
-    A single ``Note: ...`` or ``The answer is: ...`` inside speech is not a speaker.
+
+def _labels(lines: list[str], known: set[str]) -> dict[int, Label]:
+    """Every line that looks like a label, by its index."""
+    found = {}
+    for index, line in enumerate(lines):
+        following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        label = _known_label(line.strip(), known) or _label(line.strip(), following)
+        if label:
+            after_blank = index == 0 or not lines[index - 1].strip()
+            found[index] = replace(label, stands_alone=after_blank and bool(following))
+    return found
+
+
+def _shape(name: str) -> str:
+    """``Speaker 3`` and ``id12`` have the shapes ``speaker #`` and ``id#``."""
+    return re.sub(r"\d+", "#", name.lower())
+
+
+def _trusted_labels(labels: list[Label], known: set[str]) -> set[str]:
+    """Labels that open turns.
+
+    Trusted are labels used at least twice, standard interview labels, labels
+    with a timestamp, the ``known`` names (bold labels in Markdown and Word),
+    numbered labels like a trusted one (``id3`` next to ``id1``), and, in a
+    file of ``Name 00:01:23`` headers, every such header standing on its own.
+    A single ``Note: ...`` or ``The answer is: ...`` inside speech is not a
+    speaker.
     """
-    counts = Counter(found[0] for line in lines if (found := _label(line.strip())))
-    return {
-        name
-        for name, count in counts.items()
-        if count >= 2 or name.lower() in STANDARD_LABELS
+    counts = Counter(label.speaker for label in labels)
+    trusted = {
+        label.speaker
+        for label in labels
+        if counts[label.speaker] >= 2
+        or label.certain
+        or label.speaker in known
+        or label.speaker.lower() in STANDARD_LABELS
     }
+    if any(label.header and label.speaker in trusted for label in labels):
+        trusted |= {
+            label.speaker for label in labels if label.header and label.stands_alone
+        }
+    shapes = {_shape(name) for name in trusted if re.search(r"\d", name)}
+    return trusted | {name for name in counts if _shape(name) in shapes}
 
 
 def parse(data: bytes, path: str) -> Transcript:
@@ -81,14 +147,33 @@ def parse(data: bytes, path: str) -> Transcript:
     return parse_text(text, path, notes=notes)
 
 
-def parse_text(text: str, path: str, *, notes: list[str] | None = None) -> Transcript:
-    """Parse decoded plain text (also used by the Markdown importer)."""
+def parse_text(
+    text: str,
+    path: str,
+    *,
+    notes: list[str] | None = None,
+    labels: set[str] | None = None,
+) -> Transcript:
+    """Parse decoded plain text (also used by the Markdown and Word importers).
+
+    Args:
+        text: The text, with ``\\n`` line ends.
+        path: The file, for messages.
+        notes: Notes from decoding, passed on to the transcript.
+        labels: Names known to be speakers (bold labels), trusted even when
+            they speak once.
+    """
     builder = TranscriptBuilder(FORMAT, path)
     builder.notes.extend(notes or [])
     lines = text.split("\n")
-    trusted = _trusted_labels(lines)
+    found = _labels(lines, labels or set())
+    trusted = _trusted_labels(list(found.values()), labels or set())
     after_blank = True
+    skip = 0
     for number, raw in enumerate(lines, start=1):
+        if skip:
+            skip -= 1
+            continue
         builder.line = number
         line = raw.strip()
         if not line:
@@ -97,12 +182,16 @@ def parse_text(text: str, path: str, *, notes: list[str] | None = None) -> Trans
         if line.lower() in INTERFACE_LINES:
             builder.drop(number, line, "interface text, not speech")
             continue
-        found = _label(line)
-        if found and found[0] in trusted:
-            speaker, words, clock = found
-            start = parse_clock(clock, path, number) if clock else None
-            builder.start_turn(speaker, start)
-            builder.add_text(words)
+        label = found.get(number - 1)
+        if label and label.speaker in trusted:
+            start = (
+                parse_clock(label.clock, path, number + label.consumed)
+                if label.clock
+                else None
+            )
+            builder.start_turn(label.speaker, start)
+            builder.add_text(label.text)
+            skip = label.consumed
         elif builder.in_turn and builder.current_speaker is not None:
             builder.add_text(line, new_paragraph=after_blank)
         else:

@@ -10,6 +10,7 @@ webvtt-py skips a malformed cue silently and its words would be lost.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections import Counter
@@ -30,6 +31,7 @@ TIMING = {
     ),
     "srt": re.compile(rf"^\s*(?P<start>{SRT_TIME})\s*-->\s*(?P<end>{SRT_TIME})\s*.*$"),
 }
+VTT_HEADER = re.compile(r"^WEBVTT(?:[ \t].*)?$")
 LOOSE_TIME = re.compile(r"^\s*(?P<start>\S+)\s*-->\s*(?P<end>\S+)")
 PREFIX = re.compile(r"^(?P<name>[^\W\d_][\w.'’\- ]{0,39}?)\s*:\s+(?P<text>\S.*)$", re.S)
 BRACKET = re.compile(r"^\[(?P<name>[^\W\d_][\w.'’\- ]{0,39})\]\s*(?P<text>\S.*)$", re.S)
@@ -88,8 +90,11 @@ def _check_timings(text: str, path: str, kind: str) -> int:
 def _read_cues(text: str, path: str, kind: str) -> list[Cue]:
     expected = _check_timings(text, path, kind)
     try:
+        # webvtt-py wants an SRT file to start with its first cue number.
         captions = webvtt.from_buffer(
-            io.StringIO(text), format=kind, strict=kind == "vtt"
+            io.StringIO(text.lstrip() if kind == "srt" else text),
+            format=kind,
+            strict=kind == "vtt",
         )
     except (MalformedFileError, MalformedCaptionError) as exc:
         raise InputError(path, f"not a valid {kind.upper()} file: {exc}") from exc
@@ -101,6 +106,9 @@ def _read_cues(text: str, path: str, kind: str) -> list[Cue]:
     for caption in captions:
         voice = getattr(caption, "voice", None)
         body = " ".join(caption.text.split())
+        if kind == "vtt":
+            # WebVTT escapes &, < and > in cue text (&amp; &lt; &gt;, also &nbsp;).
+            body = " ".join(html.unescape(body).split())
         cues.append(Cue(_seconds(caption.start), _seconds(caption.end), body, voice))
     return cues
 
@@ -153,7 +161,7 @@ def _build(cues: list[Cue], path: str, kind: str, notes: list[str]) -> Transcrip
 def parse_vtt(data: bytes, path: str) -> Transcript:
     text, _encoding, notes = decode(data, path)
     first = text.lstrip().split("\n", 1)[0]
-    if not first.startswith("WEBVTT"):
+    if not VTT_HEADER.match(first):
         raise InputError(path, "missing 'WEBVTT' header: not a WebVTT file", 1)
     return _build(_read_cues(text, path, "vtt"), path, "vtt", notes)
 
