@@ -19,7 +19,7 @@ from coder.codes import (
     rename_code,
     split_code,
 )
-from coder.coding import apply_coding, list_codings
+from coder.coding import apply_coding, list_codings, segment_span
 from coder.documents import import_transcripts
 from coder.errors import ConflictError, NotFoundError
 
@@ -186,3 +186,45 @@ def test_split_assigns_by_rule_and_leaves_the_rest_for_review(coded):
     assert [c.text for c in list_codings(coded, code="currency_risk")] == [
         "Currency swings hurt us."
     ]
+
+
+def test_editing_a_copy_of_the_bundled_codebook_keeps_codings(project, tmp_path):
+    """The study's own codebook: rename, move and delete, as a researcher edits it."""
+    bundled = Path(__file__).parent.parent / "codebooks" / "export-clusters.yaml"
+    source = tmp_path / "interview.txt"
+    source.write_text(TRANSCRIPT, encoding="utf-8")
+    import_transcripts(project, [source])
+    load_codebook(project, read_codebook(bundled), source=str(bundled))
+    for sentence, code in (
+        (2, "trust_in_manager"),
+        (3, "expert_power"),
+        (4, "informal_network"),
+        (6, "currency_risk"),
+    ):
+        apply_coding(
+            project, "interview", *segment_span(project, "interview", sentence), code
+        )
+    before = snapshot(project)
+    copy = tmp_path / "export-clusters.yaml"
+    text = bundled.read_text("utf-8")
+    text = text.replace(
+        "name: Trust in the cluster manager", "name: Trust in the manager", 1
+    )
+    assert "name: Trust in the manager" in text
+    # Delete political_risk (no codings) and informal_network (one coding) by renaming their ids away.
+    text = text.replace("- id: informal_network\n", "- id: informal_ties\n", 1)
+    copy.write_text(text, encoding="utf-8")
+    diff = plan_load(project, read_codebook(copy))
+    assert [(c.id, c.old, c.new, c.codings) for c in diff.renamed] == [
+        ("trust_in_manager", "Trust in the cluster manager", "Trust in the manager", 1)
+    ]
+    assert [(c.id, c.codings) for c in diff.added] == [("informal_ties", 0)]
+    assert [(c.id, c.codings) for c in diff.removed] == [("informal_network", 1)]
+    with pytest.raises(ConflictError):
+        load_codebook(project, read_codebook(copy), source=str(copy))
+    # Refused without --force: nothing changed; reloading the original changes nothing either.
+    assert snapshot(project) == before
+    load_codebook(project, read_codebook(bundled), source=str(bundled))
+    move_code(project, "expert_power", "trust")
+    assert current_codebook(project).parents()["expert_power"] == "trust"
+    assert snapshot(project) == before
