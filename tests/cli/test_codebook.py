@@ -192,3 +192,26 @@ def test_show_without_codebook_says_how_to_load_one(tmp_path):
         result.stderr
         == "coder: error: the project has no codebook yet; load one with `coder codebook load FILE`\n"
     )
+
+
+def test_qdc_export_and_load_through_the_cli(study, tmp_path):
+    from lxml import etree
+
+    out = tmp_path / "book.qdc"
+    assert (
+        run("codebook", "export", "-p", study, "--format", "qdc", "-o", out).exit_code
+        == 0
+    )
+    schema = etree.XMLSchema(etree.parse(str(DATA.parent / "refi" / "Codebook.xsd")))
+    assert schema.validate(etree.parse(str(out)))
+    fresh = tmp_path / "fresh.db"
+    run("init", fresh)
+    result = run(
+        "codebook", "load", "-p", fresh, DATA.parent / "refi" / "taguette_codebook.qdc"
+    )
+    assert result.exit_code == 0, result.output
+    assert "empty <Sets/> ignored" in result.stderr
+    assert (
+        result.output.splitlines()[-1]
+        == "loaded 3 codes: 3 added, 0 renamed, 0 moved, 0 edited, 0 removed"
+    )
