@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coder.cases import document_id
+from coder.memos import write_memo
 from coder.store import Project
 from coder.store.project import now
 
@@ -85,28 +86,6 @@ def _insert_coding(project: Project, coding_id: int, data: dict[str, Any]) -> No
     )
 
 
-def _write_memo(project: Project, change: Change, text: str) -> None:
-    # Written directly: set_memo would log a new 'memo' event and reset redo.
-    if change.entity == "coding":
-        project.db.execute(
-            "UPDATE codings SET memo = ? WHERE id = ?",
-            [text or None, int(change.entity_id)],
-        )
-        return
-    coder_id = project.coder_id(change.data.get("coder"))
-    project.db.execute(
-        "DELETE FROM memos WHERE target_type = ? AND target_id IS ? AND coder_id = ?",
-        [change.entity, change.entity_id, coder_id],
-    )
-    if text:
-        stamp = now()
-        project.db.execute(
-            "INSERT INTO memos (target_type, target_id, coder_id, text, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [change.entity, change.entity_id, coder_id, text, stamp, stamp],
-        )
-
-
 def _apply(project: Project, change: Change, *, reverse: bool) -> None:
     coding_id = (
         int(change.entity_id)
@@ -120,8 +99,13 @@ def _apply(project: Project, change: Change, *, reverse: bool) -> None:
         else:
             _insert_coding(project, coding_id, change.data)
     else:
-        _write_memo(
-            project, change, change.data["old"] if reverse else change.data["new"]
+        # Written without a new 'memo' event, which would reset redo.
+        write_memo(
+            project,
+            change.entity,
+            change.entity_id,
+            change.data["old"] if reverse else change.data["new"],
+            change.data.get("coder"),
         )
 
 

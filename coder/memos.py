@@ -76,25 +76,7 @@ def set_memo(
         old = get_memo(project, target_type, target_id, coder)
         if old == text:
             return
-        if target_type == "coding":
-            project.db.execute(
-                "UPDATE codings SET memo = ? WHERE id = ?",
-                [text or None, int(target_id)],
-            )
-        else:
-            coder_id = project.coder_id(coder)
-            key = None if target_id is None else str(target_id)
-            project.db.execute(
-                "DELETE FROM memos WHERE target_type = ? AND target_id IS ? AND coder_id = ?",
-                [target_type, key, coder_id],
-            )
-            if text:
-                stamp = now()
-                project.db.execute(
-                    "INSERT INTO memos (target_type, target_id, coder_id, text, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    [target_type, key, coder_id, text, stamp, stamp],
-                )
+        write_memo(project, target_type, target_id, text, coder)
         project.log(
             "memo",
             target_type,
@@ -102,6 +84,34 @@ def set_memo(
             old=old,
             new=text,
             coder=coder or project.actor,
+        )
+
+
+def write_memo(
+    project: Project,
+    target_type: str,
+    target_id: str | int | None,
+    text: str,
+    coder: str | None = None,
+) -> None:
+    """Store a memo's text without logging (undo and redo replay through this)."""
+    if target_type == "coding":
+        project.db.execute(
+            "UPDATE codings SET memo = ? WHERE id = ?", [text or None, int(target_id)]
+        )
+        return
+    coder_id = project.coder_id(coder)
+    key = None if target_id is None else str(target_id)
+    project.db.execute(
+        "DELETE FROM memos WHERE target_type = ? AND target_id IS ? AND coder_id = ?",
+        [target_type, key, coder_id],
+    )
+    if text:
+        stamp = now()
+        project.db.execute(
+            "INSERT INTO memos (target_type, target_id, coder_id, text, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [target_type, key, coder_id, text, stamp, stamp],
         )
 
 
