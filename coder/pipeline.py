@@ -8,8 +8,9 @@ is installed (or a path to one is given) and asked for by name.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import spacy
 from spacy.language import Language
 
@@ -18,13 +19,24 @@ from coder.errors import PipelineError
 
 @dataclass
 class Pipeline:
-    """A loaded spaCy pipeline and how lemmas are taken from it."""
+    """A loaded spaCy pipeline, how lemmas are taken from it, and its per-type caches."""
 
     nlp: Language
     name: str
     # Components to switch off in nlp.pipe because we lemmatise per word type.
     disabled: tuple[str, ...]
     lemma_table: object | None
+    # The sentencizer's sentence-final characters when the sentencizer is the
+    # only component that needs to run: the segmenter then runs just the
+    # tokenizer and applies the sentencizer's rule itself.
+    sentence_punct: frozenset[str] | None = None
+    # Kept with the (cached) pipeline so later imports start warm.
+    lemmas: LemmaCache = field(init=False, repr=False, compare=False)
+    word_types: WordTypes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.lemmas = LemmaCache(self)
+        self.word_types = WordTypes(self)
 
     @property
     def lang(self) -> str:
@@ -52,7 +64,8 @@ def _blank(lang: str) -> Pipeline:
         if "lemmatizer" in nlp.pipe_names:
             nlp.remove_pipe("lemmatizer")
         nlp.initialize()
-    return Pipeline(nlp, f"blank:{lang}", ("lemmatizer",), table)
+    punct = frozenset(nlp.get_pipe("sentencizer").punct_chars)
+    return Pipeline(nlp, f"blank:{lang}", ("lemmatizer",), table, punct)
 
 
 def _trained(name: str) -> Pipeline:
@@ -79,13 +92,33 @@ class LemmaCache:
 
     Gives the stock lookup lemmatizer's lemma (``table.get(text, text)``),
     falling back to the lower-cased form's lemma for sentence-initial
-    capitals; everything is lower-cased for matching.
+    capitals; everything is lower-cased for matching. Without a lookup table
+    the lemma is the lower-cased form.
     """
 
     def __init__(self, pipeline: Pipeline) -> None:
         self._table = pipeline.lemma_table
         self._strings = pipeline.nlp.vocab.strings
+        # Word form (orth hash) -> lemma, for lookup lemmas.
         self._cache: dict[int, str] = {}
+        # String hash -> the string lower-cased, for a trained pipeline's lemmas.
+        self._lower: dict[int, str] = {}
+
+    def lemmas(self, orths: list[int]) -> list[str]:
+        """The lemma of each word form (orth hash), each type looked up once."""
+        cache = self._cache
+        for orth in set(orths).difference(cache):
+            cache[orth] = self._lookup(self._strings[orth])
+        return list(map(cache.__getitem__, orths))
+
+    def pipeline_lemmas(self, orths: list[int], lemmas: list[int]) -> list[str]:
+        """A trained pipeline's lemmas (hashes) lower-cased; a token without
+        one (no lemmatizer in the pipeline) gets its lower-cased form."""
+        chosen = [lemma or orth for orth, lemma in zip(orths, lemmas, strict=True)]
+        lower, strings = self._lower, self._strings
+        for key in set(chosen).difference(lower):
+            lower[key] = strings[key].lower()
+        return list(map(lower.__getitem__, chosen))
 
     def __call__(self, orth: int) -> str:
         lemma = self._cache.get(orth)
@@ -103,3 +136,59 @@ class LemmaCache:
             return table[text].lower()
         lower = text.lower()
         return table.get(lower, lower).lower()
+
+
+class WordTypes:
+    """What segmenting needs to know of each word type, worked out once per type.
+
+    Each orth hash gets a dense id on first sight; by id there are its length
+    in characters, its lemma (from `LemmaCache`), and a bit set of `PUNCT`,
+    `SPACE`, `LEFT_PUNCT` and `RIGHT_PUNCT` (brackets and quotes; straight
+    quotes are both), spaCy's lexeme flags, and `FINAL` (one of the
+    sentencizer's sentence-final characters). Index `flags`, `lengths` and
+    `lemmas` with the ids from `ids`.
+    """
+
+    PUNCT, SPACE, LEFT_PUNCT, RIGHT_PUNCT, FINAL = 1, 2, 4, 8, 16
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._vocab = pipeline.nlp.vocab
+        self._final = pipeline.sentence_punct or frozenset()
+        self._lemma_of = pipeline.lemmas
+        self._ids: dict[int, int] = {}
+        self.lemmas: list[str] = []
+        # Grown by doubling; only the first len(self.lemmas) entries are used.
+        self.flags = np.zeros(1024, dtype=np.int64)
+        self.lengths = np.zeros(1024, dtype=np.int64)
+
+    def ids(self, orths: list[int]) -> np.ndarray:
+        """The dense id of each orth hash, adding the types not seen before."""
+        known = self._ids
+        new = set(orths).difference(known)
+        if new:
+            self._add(new)
+        return np.fromiter(map(known.__getitem__, orths), np.int64, len(orths))
+
+    def _add(self, orths: set[int]) -> None:
+        first = len(self.lemmas)
+        needed = first + len(orths)
+        if needed > len(self.flags):
+            size = max(needed, 2 * len(self.flags))
+            self.flags = np.resize(self.flags, size)
+            self.lengths = np.resize(self.lengths, size)
+        flags, lengths = [], []
+        for index, orth in enumerate(orths, start=first):
+            lexeme = self._vocab[orth]
+            text = lexeme.orth_
+            flags.append(
+                self.PUNCT * lexeme.is_punct
+                | self.SPACE * lexeme.is_space
+                | self.LEFT_PUNCT * lexeme.is_left_punct
+                | self.RIGHT_PUNCT * lexeme.is_right_punct
+                | self.FINAL * (text in self._final)
+            )
+            lengths.append(len(text))
+            self.lemmas.append(self._lemma_of(orth))
+            self._ids[orth] = index
+        self.flags[first:needed] = flags
+        self.lengths[first:needed] = lengths

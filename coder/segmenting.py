@@ -1,23 +1,32 @@
 """Splitting transcripts into turns (or paragraphs) and the sentences inside them.
 
 Sentences never cross a turn or a paragraph: each paragraph of a turn is
-one spaCy Doc, run through ``nlp.pipe`` in batches. Lemmas are stored per
-sentence so the suggestion engine never parses the corpus again.
+one spaCy Doc. Lemmas are stored per sentence so the suggestion engine never
+parses the corpus again.
+
+Speed: with the default blank pipeline only the tokenizer runs. Its token
+attributes come out as one array per transcript, and sentence starts,
+offsets, times and word counts are worked out on those arrays with numpy,
+following the sentencizer's rule exactly; lemmas come from a per-word-type
+cache. A trained pipeline runs in full and its own sentence starts and
+lemmas are read from the same arrays.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from spacy.attrs import IS_PUNCT, IS_SPACE, ORTH
+from spacy.attrs import IDX, LEMMA, ORTH, SENT_START, SPACY
 
 from coder.model import Segment, Transcript
-from coder.pipeline import LemmaCache, Pipeline, load_pipeline
+from coder.pipeline import Pipeline, WordTypes, load_pipeline
 
 BATCH_SIZE = 256
+# Token columns: the blank pipeline needs the first three, a trained one all.
+_COLUMNS = [ORTH, IDX, SPACY, SENT_START, LEMMA]
+_ORTH, _IDX, _SPACY, _SENT_START, _LEMMA = range(len(_COLUMNS))
 
 
 @dataclass
@@ -44,7 +53,6 @@ class Segmenter:
     def __init__(self, lang: str = "en", model: str | None = None) -> None:
         self.default_lang = lang
         self.model = model
-        self._lemmas: dict[str, LemmaCache] = {}
 
     def pipeline(self, lang: str | None) -> Pipeline:
         if self.model:
@@ -68,10 +76,12 @@ class Segmenter:
 
     def _segment(self, transcript: Transcript) -> Segmented:
         pipeline = self.pipeline(transcript.language)
-        lemma_of = self._lemmas.setdefault(pipeline.name, LemmaCache(pipeline))
         text = transcript.text
         segments: list[Segment] = []
-        jobs: list[tuple[str, tuple[int, int]]] = []
+        pieces: list[str] = []
+        # Per paragraph: its turn and its offset in the transcript text.
+        turn_of: list[int] = []
+        offsets: list[int] = []
         for seq, turn in enumerate(transcript.turns):
             segments.append(
                 Segment(
@@ -84,83 +94,239 @@ class Segmenter:
                     end_time=turn.end_time,
                 )
             )
-            jobs.extend(
-                (piece, (seq, offset))
-                for offset, piece in _paragraphs(text, turn.start, turn.end)
-            )
-        timer = _SentenceClock(transcript)
-        words = 0
-        sentence_seq = 0
-        docs = pipeline.nlp.pipe(
-            jobs, as_tuples=True, batch_size=BATCH_SIZE, disable=list(pipeline.disabled)
+            for offset, piece in _paragraphs(text, turn.start, turn.end):
+                pieces.append(piece)
+                turn_of.append(seq)
+                offsets.append(offset)
+        tokens = _Tokens.run(pipeline, pieces, offsets)
+        if tokens is None:
+            return Segmented(segments, 0, pipeline.name)
+        if pipeline.sentence_punct is not None:
+            starts = tokens.sentencizer_starts()
+        else:
+            flagged = np.flatnonzero(tokens.sent_start == 1)
+            starts = np.union1d(tokens.first, flagged)
+        starts = tokens.move_opening_brackets(starts)
+        segments.extend(
+            _sentences(transcript, tokens, starts, np.asarray(turn_of, dtype=np.int64))
         )
-        for doc, (turn_seq, offset) in docs:
-            if not len(doc):
-                continue
-            flags = doc.to_array([IS_PUNCT, IS_SPACE])
-            words += int(np.count_nonzero(~flags.any(axis=1)))
-            if pipeline.fast_lemmas:
-                orths = doc.to_array(ORTH).tolist()
-                lemmas = [lemma_of(orth) for orth in orths]
-            else:
-                lemmas = [token.lemma_.lower() for token in doc]
-            for first_token, end_token in _sentence_bounds(doc):
-                tokens = [i for i in range(first_token, end_token) if not flags[i, 1]]
-                if not tokens:
-                    continue
-                first, last = doc[tokens[0]], doc[tokens[-1]]
-                start = offset + first.idx
-                end = offset + last.idx + len(last.text)
-                start_time, end_time = timer.span(turn_seq, start, end)
-                segments.append(
-                    Segment(
-                        kind="sentence",
-                        start=start,
-                        end=end,
-                        seq=sentence_seq,
-                        speaker=transcript.turns[turn_seq].speaker,
-                        start_time=start_time,
-                        end_time=end_time,
-                        lemmas=" ".join(lemmas[i] for i in tokens),
-                        parent_seq=turn_seq,
-                    )
-                )
-                sentence_seq += 1
-        return Segmented(segments, words, pipeline.name)
+        return Segmented(segments, tokens.words, pipeline.name)
 
 
-def _sentence_bounds(doc) -> list[tuple[int, int]]:
-    """Token ranges of the sentences, with an opening bracket or quote moved
-    to the sentence it opens (the sentencizer leaves "(" of "(laughs)" behind).
+class _Tokens:
+    """Every token of a transcript's paragraphs, as columns of numbers.
+
+    Rows are tokens in text order; `idx` is the offset in the transcript
+    text. Lexical facts (flags, length, lemma) are looked up per word type
+    and spread to the rows.
     """
-    starts = [sent.start for sent in doc.sents]
-    for index in range(1, len(starts)):
-        while (
-            starts[index] - 1 > starts[index - 1]
-            and doc[starts[index] - 1].is_left_punct
-        ):
-            starts[index] -= 1
-    return list(zip(starts, [*starts[1:], len(doc)], strict=True))
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        table: np.ndarray,
+        lengths: np.ndarray,
+        offsets: list[int],
+    ) -> None:
+        self.pipeline = pipeline
+        # The row of each paragraph's first token (empty paragraphs left out),
+        # and the paragraph of each row.
+        self.first = np.concatenate(([0], np.cumsum(lengths)[:-1]))[lengths > 0]
+        self.paragraph = np.repeat(np.arange(len(lengths)), lengths)
+        self.idx = table[:, _IDX].astype(np.int64) + np.repeat(
+            np.asarray(offsets, dtype=np.int64), lengths
+        )
+        # Whether whitespace follows the token.
+        self.spacy = table[:, _SPACY] != 0
+        self.sent_start = (
+            table[:, _SENT_START] if table.shape[1] > _SENT_START else None
+        )
+        word_types = pipeline.word_types
+        # Dict lookups per distinct word rather than per token.
+        distinct, index = np.unique(table[:, _ORTH], return_inverse=True)
+        self._types = word_types.ids(distinct.tolist())[index]
+        self.flags = word_types.flags[self._types]
+        self.length = word_types.lengths[self._types]
+        self._table = table
+
+    @classmethod
+    def run(
+        cls, pipeline: Pipeline, pieces: list[str], offsets: list[int]
+    ) -> _Tokens | None:
+        """Tokenize the paragraphs (None when there are no tokens at all)."""
+        if not pieces:
+            return None
+        if pipeline.sentence_punct is not None:
+            # The sentencizer's rule is applied on the columns and lemmas are
+            # looked up per word type, so the tokenizer is all that runs.
+            # One Doc per paragraph also keeps the tokenizer's cache working:
+            # spaCy stops caching within a Doc after its first special case.
+            docs = pipeline.nlp.tokenizer.pipe(pieces, batch_size=BATCH_SIZE)
+            found = _stack([doc.to_array(_COLUMNS[:3]) for doc in docs])
+        else:
+            docs = pipeline.nlp.pipe(
+                pieces, batch_size=BATCH_SIZE, disable=list(pipeline.disabled)
+            )
+            found = _stack([doc.to_array(_COLUMNS) for doc in docs])
+        table, lengths = found
+        if not len(table):
+            return None
+        return cls(pipeline, table, lengths, offsets)
+
+    def has(self, flag: int) -> np.ndarray:
+        return (self.flags & flag) != 0
+
+    @property
+    def words(self) -> int:
+        """Tokens that are neither punctuation nor whitespace."""
+        return int(np.count_nonzero(~self.has(WordTypes.PUNCT | WordTypes.SPACE)))
+
+    def lemmas(self, rows: np.ndarray) -> list[str]:
+        """The lower-cased lemma of each of `rows`."""
+        if self.pipeline.fast_lemmas:
+            by_type = self.pipeline.word_types.lemmas
+            return list(map(by_type.__getitem__, self._types[rows].tolist()))
+        return self.pipeline.lemmas.pipeline_lemmas(
+            self._table[rows, _ORTH].tolist(), self._table[rows, _LEMMA].tolist()
+        )
+
+    def sentencizer_starts(self) -> np.ndarray:
+        """Sentence starts by spaCy's sentencizer rule, each paragraph on its own.
+
+        The sentencizer opens a sentence at the first token after a
+        sentence-final character (``.``, ``?``, ...) that is neither
+        punctuation nor such a character. Equivalently: a token that is not
+        punctuation starts a sentence when a final character stands between
+        it and the previous such token of its paragraph (or the paragraph's
+        start). Paragraph starts are sentence starts.
+        """
+        final = self.has(WordTypes.FINAL)
+        word_rows = np.flatnonzero(~self.has(WordTypes.FINAL | WordTypes.PUNCT))
+        # finals_before[i]: how many sentence-final tokens precede row i.
+        finals_before = np.concatenate(([0], np.cumsum(final)))
+        # Look for a final character after the previous word token, or from
+        # the paragraph's start when that is later.
+        first = self.first
+        paragraph_start = first[np.searchsorted(first, word_rows, "right") - 1]
+        previous_word = np.concatenate(([-1], word_rows[:-1])) + 1
+        since = np.maximum(previous_word, paragraph_start)
+        opens = finals_before[word_rows] > finals_before[since]
+        return np.union1d(first, word_rows[opens])
+
+    def move_opening_brackets(self, starts: np.ndarray) -> np.ndarray:
+        """Move an opening bracket or quote to the sentence it opens.
+
+        The sentencizer leaves the "(" of "(laughs)" at the end of the
+        sentence before; walk each start back over opening punctuation,
+        keeping at least one token in the previous sentence of the paragraph.
+        A straight quote is both opening and closing to spaCy: it opens only
+        when it is attached to the word after it (``said. "Yes`` but not
+        ``"No." Then``).
+        """
+        left = self.has(WordTypes.LEFT_PUNCT) & (
+            ~self.has(WordTypes.RIGHT_PUNCT) | ~self.spacy
+        )
+        later = starts[1:]
+        candidates = later[left[later - 1]]
+        if not len(candidates):
+            return starts
+        paragraph_firsts = set(self.first.tolist())
+        moved = starts.tolist()
+        index_of = {start: index for index, start in enumerate(moved)}
+        for start in candidates.tolist():
+            if start in paragraph_firsts:
+                continue
+            index = index_of[start]
+            while moved[index] - 1 > moved[index - 1] and left[moved[index] - 1]:
+                moved[index] -= 1
+        return np.asarray(moved, dtype=np.int64)
 
 
-class _SentenceClock:
-    """Times a sentence from the time marks inside its turn."""
+def _stack(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One table from per-paragraph token arrays, and the rows of each paragraph."""
+    # uint64 columns: ORTH and LEMMA are string hashes; SENT_START's -1 wraps.
+    lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+    return np.concatenate(arrays), lengths
 
-    def __init__(self, transcript: Transcript) -> None:
-        self.turns = transcript.turns
-        self.offsets = [offset for offset, _ in transcript.time_marks]
-        self.times = [time for _, time in transcript.time_marks]
 
-    def span(
-        self, turn_seq: int, start: int, end: int
-    ) -> tuple[float | None, float | None]:
-        turn = self.turns[turn_seq]
-        start_time = turn.start_time
-        index = bisect.bisect_right(self.offsets, start) - 1
-        if index >= 0 and self.offsets[index] >= turn.start:
-            start_time = self.times[index]
-        end_time = turn.end_time
-        after = bisect.bisect_left(self.offsets, end)
-        if after < len(self.offsets) and self.offsets[after] < turn.end:
-            end_time = self.times[after]
-        return start_time, end_time
+def _sentences(
+    transcript: Transcript,
+    tokens: _Tokens,
+    starts: np.ndarray,
+    turn_of: np.ndarray,
+) -> list[Segment]:
+    """Sentence segments for the token ranges that begin at `starts`."""
+    ends = np.append(starts[1:], len(tokens.idx))
+    # Offsets and lemmas leave whitespace tokens out; a sentence of nothing
+    # but whitespace is no sentence.
+    solid = np.flatnonzero(~tokens.has(WordTypes.SPACE))
+    first = np.searchsorted(solid, starts)
+    stop = np.searchsorted(solid, ends)
+    keep = stop > first
+    first, stop = first[keep], stop[keep]
+    first_row, last_row = solid[first], solid[stop - 1]
+    begin = tokens.idx[first_row]
+    end = tokens.idx[last_row] + tokens.length[last_row]
+    turns = turn_of[tokens.paragraph[first_row]]
+    start_times, end_times = _times(transcript, turns, begin, end)
+    lemmas = tokens.lemmas(solid)
+    speakers = [turn.speaker for turn in transcript.turns]
+    return [
+        Segment(
+            kind="sentence",
+            start=b,
+            end=e,
+            seq=seq,
+            speaker=speakers[t],
+            start_time=st,
+            end_time=et,
+            lemmas=" ".join(lemmas[f:s]),
+            parent_seq=t,
+        )
+        for seq, (b, e, t, st, et, f, s) in enumerate(
+            zip(
+                begin.tolist(),
+                end.tolist(),
+                turns.tolist(),
+                start_times,
+                end_times,
+                first.tolist(),
+                stop.tolist(),
+                strict=True,
+            )
+        )
+    ]
+
+
+def _times(
+    transcript: Transcript, turns: np.ndarray, begin: np.ndarray, end: np.ndarray
+) -> tuple[list[float | None], list[float | None]]:
+    """Start and end time of each sentence from the time marks inside its turn.
+
+    A sentence starts at the last mark at or before its start within its turn
+    (else at the turn's start time), and ends at the first mark at or after
+    its end within its turn (else at the turn's end time).
+    """
+    turn_list = transcript.turns
+    start_times: list[float | None] = [turn_list[t].start_time for t in turns.tolist()]
+    end_times: list[float | None] = [turn_list[t].end_time for t in turns.tolist()]
+    if not transcript.time_marks or not len(turns):
+        return start_times, end_times
+    marks = np.asarray([offset for offset, _ in transcript.time_marks], dtype=np.int64)
+    seconds = [time for _, time in transcript.time_marks]
+    turn_start = np.asarray([t.start for t in turn_list], dtype=np.int64)[turns]
+    turn_end = np.asarray([t.end for t in turn_list], dtype=np.int64)[turns]
+    before = np.searchsorted(marks, begin, "right") - 1
+    inside = (before >= 0) & (marks[np.maximum(before, 0)] >= turn_start)
+    for row, mark in zip(
+        np.flatnonzero(inside).tolist(), before[inside].tolist(), strict=True
+    ):
+        start_times[row] = seconds[mark]
+    after = np.searchsorted(marks, end, "left")
+    clipped = np.minimum(after, len(marks) - 1)
+    inside = (after < len(marks)) & (marks[clipped] < turn_end)
+    for row, mark in zip(
+        np.flatnonzero(inside).tolist(), after[inside].tolist(), strict=True
+    ):
+        end_times[row] = seconds[mark]
+    return start_times, end_times

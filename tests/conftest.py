@@ -6,11 +6,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from coder.demo import build_demo
 from coder.store import create_project
 
 DATA = Path(__file__).parent / "data"
+
+# Shared CI machines are slow and busy: judge properties, not speed.
+settings.register_profile(
+    "coder", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("coder")
 
 
 @pytest.fixture

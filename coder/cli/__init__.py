@@ -12,6 +12,8 @@ from coder.cli import (  # noqa: F401  (each module registers its commands)
     coding,
     documents,
     project,
+    suggest,
+    tui,
 )
 from coder.cli.base import cli
 

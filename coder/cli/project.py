@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -89,5 +90,9 @@ def demo(folder: Path | None, no_open: bool) -> None:
         summary = summarize(project)
     click.echo(f"demo project: {folder / 'demo.db'}")
     print_summary(summary)
-    click.echo(f"\nnext: coder docs -p {folder / 'demo.db'}")
-    _ = no_open  # the coding TUI opens here once it exists
+    if no_open or not sys.stdout.isatty():
+        click.echo(f"\nnext: coder docs -p {folder / 'demo.db'}")
+        return
+    from coder.cli.tui import run_tui
+
+    run_tui(folder / "demo.db")

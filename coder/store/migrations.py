@@ -212,6 +212,42 @@ def _resolutions(db: Database) -> None:
     )
 
 
+def _suggestion_models(db: Database) -> None:
+    """Fitted suggestion models, so opening a project does not retrain them.
+
+    One row per model key (``learned:<coder>``); `fingerprint` digests what it
+    was trained on and `arrays` holds its weights as an ``.npz`` file (plain
+    arrays, no pickle: a project file from someone else runs no code).
+    """
+    db.executescript(
+        """
+        CREATE TABLE suggestion_models (
+            key TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            sklearn_version TEXT NOT NULL,
+            coder_version TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            meta TEXT NOT NULL DEFAULT '{}',
+            arrays BLOB NOT NULL
+        );
+        """
+    )
+
+
+def _matrix_index(db: Database) -> None:
+    """Indexes the matrices read instead of the tables.
+
+    GROUP BY (document, code) for counts and saturation streams from the first
+    without sorting, and the per-document passes over codings and segments
+    read the two without a lookup into the tables (the id is each index's rowid).
+    """
+    db.execute(
+        'CREATE INDEX codings_matrix ON codings(document_id, code_id, start, "end", coder_id)'
+    )
+    db.execute(
+        'CREATE INDEX segments_matrix ON segments(document_id, kind, start, "end", speaker_id)'
+    )
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -219,6 +255,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("codebook_versions", _codebook_versions),
     ("suggestions", _suggestions),
     ("resolutions", _resolutions),
+    ("suggestion_models", _suggestion_models),
+    ("matrix_index", _matrix_index),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -83,9 +83,13 @@ def list_suggestions(
     code: str | None = None,
     min_score: float | None = None,
     suggestion_id: int | None = None,
+    method: str | None = None,
 ) -> list[Suggestion]:
     """Suggestions in document order, best first within a span."""
     where, params = [], []
+    if method is not None:
+        where.append("s.method = ?")
+        params.append(method)
     if status is not None:
         where.append("s.status = ?")
         params.append(status)
@@ -167,3 +171,124 @@ def reject_suggestion(
             [now(), project.coder_id(coder), suggestion_id],
         )
         project.log("reject", "suggestion", suggestion_id, coder=coder or project.actor)
+
+
+@dataclass
+class StoredSuggestions:
+    """What `store_suggestions` changed."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+
+
+def store_suggestions(
+    project: Project,
+    items: Iterable[NewSuggestion],
+    *,
+    method: str,
+    documents: Iterable[str] | None = None,
+    codes: Iterable[str] | None = None,
+) -> StoredSuggestions:
+    """Make the pending suggestions of one method those of a fresh run (one transaction).
+
+    New spans are added; a pending suggestion made again gets the new score
+    and reason; a pending one the run no longer makes, within the run's
+    documents and codes, is removed. Accepted and rejected suggestions keep
+    their decision.
+    """
+    report = StoredSuggestions()
+    with project.atomic():
+        existing = {
+            (row[1], row[2], row[3], row[4]): (row[0], row[5], row[6], row[7])
+            for row in project.db.execute(
+                'SELECT id, document_id, start, "end", code_id, status, score, reason'
+                " FROM suggestions WHERE method = ?",
+                [method],
+            )
+        }
+        doc_ids: dict[str, int] = {}
+        made: set[tuple[int, int, int, str]] = set()
+        inserts, updates = [], []
+        stamp = now()
+        for item in items:
+            doc_id = doc_ids.get(item.document)
+            if doc_id is None:
+                doc_id = doc_ids[item.document] = document_id(project, item.document)
+            key = (doc_id, item.start, item.end, item.code)
+            if key in made:
+                continue
+            made.add(key)
+            found = existing.get(key)
+            if found is None:
+                inserts.append([*key, item.score, method, item.reason, stamp])
+            elif found[1] == "pending" and (found[2], found[3]) != (
+                item.score,
+                item.reason,
+            ):
+                updates.append([item.score, item.reason, found[0]])
+        project.db.conn.executemany(
+            'INSERT INTO suggestions (document_id, start, "end", code_id, score,'
+            " method, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
+        project.db.conn.executemany(
+            "UPDATE suggestions SET score = ?, reason = ? WHERE id = ?", updates
+        )
+        report.added, report.updated = len(inserts), len(updates)
+        in_scope_docs = (
+            None
+            if documents is None
+            else {document_id(project, name) for name in documents}
+        )
+        in_scope_codes = None if codes is None else set(codes)
+        stale = [
+            [found[0]]
+            for key, found in existing.items()
+            if found[1] == "pending"
+            and key not in made
+            and (in_scope_docs is None or key[0] in in_scope_docs)
+            and (in_scope_codes is None or key[3] in in_scope_codes)
+        ]
+        project.db.conn.executemany("DELETE FROM suggestions WHERE id = ?", stale)
+        report.removed = len(stale)
+        project.log(
+            "suggest",
+            "suggestions",
+            None,
+            method=method,
+            added=report.added,
+            updated=report.updated,
+            removed=report.removed,
+        )
+    return report
+
+
+def accept_suggestions(
+    project: Project, ids: Iterable[int], *, coder: str | None = None
+) -> list[int]:
+    """Accept several suggestions in one transaction; returns the new codings' ids."""
+    with project.atomic():
+        return [accept_suggestion(project, i, coder=coder) for i in ids]
+
+
+def reject_suggestions(
+    project: Project, ids: Iterable[int], *, coder: str | None = None
+) -> int:
+    """Reject several suggestions in one transaction; returns how many."""
+    count = 0
+    with project.atomic():
+        for suggestion_id in ids:
+            reject_suggestion(project, suggestion_id, coder=coder)
+            count += 1
+    return count
+
+
+def assisted_codings(project: Project, coder: str | None = None) -> dict[str, int]:
+    """Codings by where they came from (``manual``, ``suggestion:rules``, ...)."""
+    sql = "SELECT c.source, COUNT(*) FROM codings c"
+    params: list[str] = []
+    if coder is not None:
+        sql += " JOIN coders k ON k.id = c.coder_id WHERE k.name = ?"
+        params.append(coder)
+    return dict(project.db.execute(sql + " GROUP BY c.source", params).fetchall())

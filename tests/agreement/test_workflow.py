@@ -15,8 +15,8 @@ from coder.agreement.units import reliability_data
 from coder.cli import cli
 from coder.coding import apply_coding, list_codings, segment_span
 from coder.errors import ConflictError
-from coder.merge import merge_projects
 from coder.memos import get_memo, set_memo
+from coder.merge import merge_projects
 from coder.store import open_project
 
 DOC = "pe-01-farahani"

@@ -1,0 +1,47 @@
+"""Opening the coding TUI: `coder open`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from coder.cli.base import cli, handle_errors, project_option
+
+
+def run_tui(
+    project_path: Path, coder: str | None = None, document: str | None = None
+) -> None:
+    """Open a project in the TUI as `coder` (default: CODER_USER or the login name)."""
+    from coder.store import open_project
+    from coder.tui.app import CoderApp
+
+    with open_project(project_path, actor=coder) as project:
+        if document is not None:
+            from coder.cases import document_id
+
+            document_id(
+                project, document
+            )  # an unknown name fails here, listing the known ones
+        CoderApp(project, coder=coder, document=document).run()
+
+
+@cli.command(name="open")
+@project_option
+@click.option(
+    "--coder",
+    help="Who is coding (default: CODER_USER or the login name).",
+)
+@click.option("--doc", "document", help="Open this document's transcript at once.")
+@handle_errors
+def open_(project_path: Path, coder: str | None, document: str | None) -> None:
+    """Read and code transcripts in the terminal, from the keyboard.
+
+    Every coding is saved the moment it is made, as yours (--coder); press ?
+    on any screen for its keys.
+
+    Example:
+
+        coder open -p study.db --coder ana
+    """
+    run_tui(project_path, coder, document)

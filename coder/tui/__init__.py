@@ -1,0 +1,1 @@
+"""The coding TUI (Textual); the core never imports it."""

@@ -1,0 +1,168 @@
+"""The coding TUI: one App holding the open project and who is coding, with a screen per task.
+
+Nothing here saves: every action calls a service that writes its own
+transaction at once, so quitting, closing the terminal or killing the process
+loses nothing that was acknowledged on screen.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+
+from coder.codes import current_codebook
+from coder.reading import list_documents
+from coder.store import Project
+from coder.tui.commands import CoderCommands
+from coder.tui.data import CodeIndex
+from coder.tui.messages import ProjectChanged
+from coder.tui.screens.codebook import CodebookScreen
+from coder.tui.screens.documents import DocumentsScreen
+from coder.tui.screens.help import HelpScreen
+from coder.tui.screens.suggestions import SuggestionsScreen
+from coder.tui.screens.transcript import TranscriptScreen
+
+
+class CoderApp(App[None]):
+    """Read transcripts and code them, as `coder` (the project's actor)."""
+
+    CSS_PATH = "coder.tcss"
+    TITLE = "coder"
+    COMMANDS = App.COMMANDS | {CoderCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"),
+        (110, "-wide"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            key_display="?",
+            tooltip="Show every key of this screen",
+        ),
+        Binding(
+            "f1", "help", "Help", show=False, tooltip="Show every key of this screen"
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            show=False,
+            priority=True,
+            tooltip="Open the command palette: every action by name",
+        ),
+        Binding(
+            "f2", "documents", "Documents", show=False, tooltip="Go to the documents"
+        ),
+        Binding("f3", "codebook", "Codebook", show=False, tooltip="Open the codebook"),
+        Binding(
+            "f4",
+            "suggestions",
+            "Suggestions",
+            show=False,
+            tooltip="Open the queue of suggestions",
+        ),
+        Binding(
+            "ctrl+e",
+            "toggle_everyone",
+            "Everyone",
+            show=False,
+            tooltip="Show everyone's codings, or only yours",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            show=False,
+            priority=True,
+            tooltip="Quit coder (everything is already saved)",
+        ),
+    ]
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        coder: str | None = None,
+        document: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder or project.actor
+        # Undo and redo follow the event log's actor: make it the coder.
+        project.actor = self.coder
+        self.show_all = False
+        self.codes = CodeIndex(current_codebook(project))
+        self.initial_document = document
+
+    def on_mount(self) -> None:
+        if self.initial_document:
+            # Straight to the transcript; the documents screen is made when
+            # it is first wanted (it costs a few hundred ms to build).
+            self.push_screen(TranscriptScreen(self.initial_document, self.codes))
+        else:
+            self.push_screen(DocumentsScreen())
+
+    def document_names(self) -> list[str]:
+        return [document.name for document in list_documents(self.project)]
+
+    def _home(self) -> None:
+        """Pop back to the documents screen, making it when it is not there."""
+        while len(self.screen_stack) > 2 and not isinstance(
+            self.screen, DocumentsScreen
+        ):
+            self.pop_screen()
+        if not isinstance(self.screen, DocumentsScreen):
+            self.switch_screen(DocumentsScreen())
+
+    def open_document(self, name: str, suggestion_id: int | None = None) -> None:
+        """Show a document's transcript (at a suggestion), on top of the documents screen."""
+        self._home()
+        self.push_screen(
+            TranscriptScreen(name, self.codes, suggestion_id=suggestion_id)
+        )
+
+    def _modal_open(self) -> bool:
+        return isinstance(self.screen, ModalScreen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (
+            action in {"documents", "codebook", "suggestions", "toggle_everyone"}
+            and self._modal_open()
+        )
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_documents(self) -> None:
+        self._home()
+
+    def action_codebook(self) -> None:
+        if isinstance(self.screen, CodebookScreen):
+            return
+        if isinstance(self.screen, SuggestionsScreen):
+            self.switch_screen(CodebookScreen())
+        else:
+            self.push_screen(CodebookScreen())
+
+    def action_suggestions(self) -> None:
+        if isinstance(self.screen, SuggestionsScreen):
+            return
+        if isinstance(self.screen, CodebookScreen):
+            self.switch_screen(SuggestionsScreen())
+        else:
+            self.push_screen(SuggestionsScreen())
+
+    def action_toggle_everyone(self) -> None:
+        self.show_all = not self.show_all
+        self.notify(
+            "showing everyone's codings"
+            if self.show_all
+            else f"showing {self.coder}'s codings only"
+        )
+        self.screen.post_message(ProjectChanged())

@@ -1,0 +1,187 @@
+"""`coder suggest`, `coder suggestions ...` and `coder codings import` on the demo project."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+CODINGS = """\
+coder: gold
+codebook: export-clusters.yaml
+codings:
+  - document: pe-01-farahani
+    code: payment_risk
+    quote: "Payment comes first."
+  - document: og-01-karimi
+    code: payment_risk
+    quote: "Payment, payment, and then payment."
+"""
+
+
+@pytest.fixture
+def gold_file(tmp_path):
+    path = tmp_path / "gold.yaml"
+    path.write_text(CODINGS, encoding="utf-8")
+    return path
+
+
+def test_codings_import_then_list(coder, demo_path, gold_file):
+    result = coder("codings", "import", "-p", demo_path, gold_file)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "imported 2 codings by gold from gold.yaml\n"
+    listed = json.loads(coder("codings", "-p", demo_path, "--json").stdout)
+    assert [(c["document"], c["coder"], c["source"]) for c in listed] == [
+        ("og-01-karimi", "gold", "import"),
+        ("pe-01-farahani", "gold", "import"),
+    ]
+    again = coder("codings", "import", "-p", demo_path, gold_file, "--coder", "gold")
+    assert again.stdout == (
+        "imported 0 codings by gold from gold.yaml (2 were already there)\n"
+    )
+
+
+def test_codings_import_errors_are_one_line_each(coder, demo_path, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "codings:\n  - {document: nobody, code: payment_risk, quote: x}\n"
+        "  - {document: og-01-karimi, code: payment_risk, quote: Not said at all.}\n",
+        encoding="utf-8",
+    )
+    result = coder("codings", "import", "-p", demo_path, bad)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(
+        f"coder: error: {bad}:2: entry 1: unknown document 'nobody'"
+    )
+    assert lines[1] == (
+        f'coder: error: {bad}:3: entry 2: quote not found in og-01-karimi: "Not said at all."'
+    )
+    assert json.loads(coder("codings", "-p", demo_path, "--json").stdout) == []
+
+
+def test_suggest_rules_then_review(coder, demo_path):
+    made = coder("suggest", "-p", demo_path, "--rules", "--code", "payment_risk")
+    assert made.exit_code == 0, made.stderr
+    assert made.stdout.startswith("rules: ")
+    listed = json.loads(coder("suggestions", "list", "-p", demo_path, "--json").stdout)
+    assert listed and {s["code"] for s in listed} == {"payment_risk"}
+    assert set(listed[0]) >= {
+        "id",
+        "document",
+        "start",
+        "end",
+        "text",
+        "code",
+        "score",
+        "reason",
+    }
+    first = listed[0]
+    accepted = coder("suggestions", "accept", "-p", demo_path, str(first["id"]))
+    assert accepted.exit_code == 0, accepted.stderr
+    assert accepted.stdout == "accepted 1 suggestion: 1 coding by tester\n"
+    (coding,) = json.loads(coder("codings", "-p", demo_path, "--json").stdout)
+    assert (coding["start"], coding["end"], coding["source"]) == (
+        first["start"],
+        first["end"],
+        "suggestion:rules",
+    )
+    rejected = coder("suggestions", "reject", "-p", demo_path, str(listed[1]["id"]))
+    assert rejected.stdout == "rejected 1 suggestion (as tester)\n"
+    left = json.loads(coder("suggestions", "list", "-p", demo_path, "--json").stdout)
+    assert len(left) == len(listed) - 2
+
+
+def test_accept_above_a_score_with_dry_run(coder, demo_path):
+    coder("suggest", "-p", demo_path, "--rules")
+    pending = json.loads(coder("suggestions", "list", "-p", demo_path, "--json").stdout)
+    high = [s for s in pending if s["score"] >= 0.9]
+    dry = coder(
+        "suggestions", "accept", "-p", demo_path, "--min-score", "0.9", "--dry-run"
+    )
+    assert dry.exit_code == 0
+    assert dry.stdout.splitlines()[-1] == (
+        f"would accept {len(high)} suggestions (dry run: nothing changed)"
+    )
+    assert json.loads(coder("codings", "-p", demo_path, "--json").stdout) == []
+    done = coder("suggestions", "accept", "-p", demo_path, "--min-score", "0.9")
+    assert (
+        done.stdout
+        == f"accepted {len(high)} suggestions: {len(high)} codings by tester\n"
+    )
+
+
+def test_decisions_need_ids_or_a_score(coder, demo_path):
+    result = coder("suggestions", "reject", "-p", demo_path)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "coder: error: give suggestion ids, or --min-score to take every pending"
+        " suggestion scoring at least that\n"
+    )
+    missing = coder("suggestions", "accept", "-p", demo_path, "999")
+    assert missing.stderr == "coder: error: no suggestion with id 999\n"
+
+
+def test_learned_without_codings_says_why(coder, demo_path):
+    result = coder("suggest", "-p", demo_path, "--learned", "--coder", "nobody")
+    assert result.exit_code == 1
+    assert "nobody has no codings to learn from" in result.stderr
+    both = coder("suggest", "-p", demo_path, "--coder", "nobody")
+    assert both.exit_code == 0
+    assert "learned: nobody has no codings to learn from" in both.stderr
+
+
+def test_evaluate_prints_a_table_per_code(coder, demo_path, gold_file):
+    coder("codings", "import", "-p", demo_path, gold_file)
+    result = coder(
+        "suggest", "-p", demo_path, "--evaluate", "--coder", "gold", "--folds", "2"
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].split() == ["code", "n", "P", "R", "F1", "P", "R", "F1"]
+    assert lines[2].split()[:2] == ["payment_risk", "2"]
+    assert lines[3].split()[:2] == ["macro", "2"]
+    assert "2-fold cross-validation grouped by document" in lines[4]
+    as_json = json.loads(
+        coder(
+            "suggest",
+            "-p",
+            demo_path,
+            "--evaluate",
+            "--coder",
+            "gold",
+            "--folds",
+            "2",
+            "--json",
+        ).stdout
+    )
+    assert as_json["codes"][0]["code"] == "payment_risk"
+    assert set(as_json["macro"]) == {"rules", "learned"}
+
+
+def test_suggest_changes_no_codings(coder, demo_path, gold_file):
+    coder("codings", "import", "-p", demo_path, gold_file)
+    before = coder("codings", "-p", demo_path, "--json").stdout
+    result = coder("suggest", "-p", demo_path, "--coder", "gold")
+    assert result.exit_code == 0, result.stderr
+    assert coder("codings", "-p", demo_path, "--json").stdout == before
+
+
+def test_evaluate_takes_codes_but_not_documents(coder, demo_path, gold_file):
+    coder("codings", "import", "-p", demo_path, gold_file)
+    result = coder(
+        "suggest",
+        "-p",
+        demo_path,
+        "--evaluate",
+        "--coder",
+        "gold",
+        "--doc",
+        "og-01-karimi",
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("coder: error: --doc does not go with --evaluate")
+    other = coder(
+        "suggest", "-p", demo_path, "--evaluate", "--coder", "gold", "--code", "trust"
+    )
+    assert other.stderr == "coder: error: gold has not used the codes asked for\n"
