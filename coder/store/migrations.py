@@ -248,6 +248,7 @@ def _matrix_index(db: Database) -> None:
         'CREATE INDEX segments_matrix ON segments(document_id, kind, start, "end", speaker_id)'
     )
 
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
