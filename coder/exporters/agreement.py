@@ -12,7 +12,8 @@ from coder.agreement.report import BANDS, COEFFICIENTS, AgreementReport, band
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("coder", "templates"),
-    autoescape=jinja2.select_autoescape(["html"]),
+    # Escape HTML templates (*.html.j2) only; Markdown is written as is.
+    autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,

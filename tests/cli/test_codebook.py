@@ -215,3 +215,14 @@ def test_qdc_export_and_load_through_the_cli(study, tmp_path):
         result.output.splitlines()[-1]
         == "loaded 3 codes: 3 added, 0 renamed, 0 moved, 0 edited, 0 removed"
     )
+
+
+def test_html_appendix_escapes_names(tmp_path):
+    from coder.codebook import Code, Codebook
+    from coder.exporters.codebook import codebook_html, codebook_markdown
+
+    book = Codebook("R&D <pilot>", [Code("x", "Costs & <risks>", definition="a < b")])
+    html = codebook_html(book)
+    assert "Costs &amp; &lt;risks&gt;" in html and "<risks>" not in html
+    assert "a &lt; b" in html
+    assert "Costs & <risks>" in codebook_markdown(book)
