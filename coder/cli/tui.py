@@ -10,7 +10,11 @@ from coder.cli.base import cli, handle_errors, project_option
 
 
 def run_tui(
-    project_path: Path, coder: str | None = None, document: str | None = None
+    project_path: Path,
+    coder: str | None = None,
+    document: str | None = None,
+    resolve: list[str] | None = None,
+    consensus: str = "consensus",
 ) -> None:
     """Open a project in the TUI as `coder` (default: CODER_USER or the login name)."""
     from coder.store import open_project
@@ -23,7 +27,13 @@ def run_tui(
             document_id(
                 project, document
             )  # an unknown name fails here, listing the known ones
-        CoderApp(project, coder=coder, document=document).run()
+        CoderApp(
+            project,
+            coder=coder,
+            document=document,
+            resolve=resolve,
+            consensus=consensus,
+        ).run()
 
 
 @cli.command(name="open")
@@ -33,8 +43,26 @@ def run_tui(
     help="Who is coding (default: CODER_USER or the login name).",
 )
 @click.option("--doc", "document", help="Open this document's transcript at once.")
+@click.option(
+    "--resolve",
+    "resolve",
+    metavar="CODERS",
+    help="Open on resolving the disagreements between these coders (alice,bob).",
+)
+@click.option(
+    "--consensus",
+    default="consensus",
+    show_default=True,
+    help="Name of the consensus coder that --resolve writes to.",
+)
 @handle_errors
-def open_(project_path: Path, coder: str | None, document: str | None) -> None:
+def open_(
+    project_path: Path,
+    coder: str | None,
+    document: str | None,
+    resolve: str | None,
+    consensus: str,
+) -> None:
     """Read and code transcripts in the terminal, from the keyboard.
 
     Every coding is saved the moment it is made, as yours (--coder); press ?
@@ -43,5 +71,16 @@ def open_(project_path: Path, coder: str | None, document: str | None) -> None:
     Example:
 
         coder open -p study.db --coder ana
+
+        coder open -p study.db --resolve alice,bob
     """
-    run_tui(project_path, coder, document)
+    coders = None
+    if resolve is not None:
+        coders = [name.strip() for name in resolve.split(",") if name.strip()]
+        if len(coders) < 2:
+            raise click.UsageError("--resolve needs two or more coders: alice,bob")
+        if consensus in coders:
+            raise click.UsageError(
+                f"'{consensus}' is one of the coders; name the consensus differently"
+            )
+    run_tui(project_path, coder, document, coders, consensus)

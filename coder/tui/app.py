@@ -22,6 +22,8 @@ from coder.tui.messages import ProjectChanged
 from coder.tui.screens.codebook import CodebookScreen
 from coder.tui.screens.documents import DocumentsScreen
 from coder.tui.screens.help import HelpScreen
+from coder.tui.screens.matrix import MatrixScreen
+from coder.tui.screens.resolve import ResolveScreen, coders_with_codings
 from coder.tui.screens.suggestions import SuggestionsScreen
 from coder.tui.screens.transcript import TranscriptScreen
 
@@ -67,6 +69,20 @@ class CoderApp(App[None]):
             tooltip="Open the queue of suggestions",
         ),
         Binding(
+            "f5",
+            "resolve",
+            "Resolve",
+            show=False,
+            tooltip="Resolve the disagreements between coders",
+        ),
+        Binding(
+            "f6",
+            "matrix",
+            "Matrix",
+            show=False,
+            tooltip="Open the theme matrix (cases x codes) and its quotes",
+        ),
+        Binding(
             "ctrl+e",
             "toggle_everyone",
             "Everyone",
@@ -89,6 +105,8 @@ class CoderApp(App[None]):
         *,
         coder: str | None = None,
         document: str | None = None,
+        resolve: list[str] | None = None,
+        consensus: str = "consensus",
     ) -> None:
         super().__init__()
         self.project = project
@@ -98,9 +116,15 @@ class CoderApp(App[None]):
         self.show_all = False
         self.codes = CodeIndex(current_codebook(project))
         self.initial_document = document
+        self.resolve_coders = resolve
+        self.consensus = consensus
 
     def on_mount(self) -> None:
-        if self.initial_document:
+        if self.resolve_coders:
+            self.push_screen(
+                ResolveScreen(self.resolve_coders, consensus=self.consensus)
+            )
+        elif self.initial_document:
             # Straight to the transcript; the documents screen is made when
             # it is first wanted (it costs a few hundred ms to build).
             self.push_screen(TranscriptScreen(self.initial_document, self.codes))
@@ -131,7 +155,15 @@ class CoderApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (
-            action in {"documents", "codebook", "suggestions", "toggle_everyone"}
+            action
+            in {
+                "documents",
+                "codebook",
+                "suggestions",
+                "resolve",
+                "matrix",
+                "toggle_everyone",
+            }
             and self._modal_open()
         )
 
@@ -157,6 +189,25 @@ class CoderApp(App[None]):
             self.switch_screen(SuggestionsScreen())
         else:
             self.push_screen(SuggestionsScreen())
+
+    def action_resolve(self) -> None:
+        if isinstance(self.screen, ResolveScreen):
+            return
+        coders = self.resolve_coders or coders_with_codings(
+            self.project, self.consensus
+        )
+        if len(coders) < 2:
+            self.notify(
+                "Resolving needs codings by two or more coders"
+                " (coder open --resolve alice,bob)",
+                severity="warning",
+            )
+            return
+        self.push_screen(ResolveScreen(coders, consensus=self.consensus))
+
+    def action_matrix(self) -> None:
+        if not isinstance(self.screen, MatrixScreen):
+            self.push_screen(MatrixScreen())
 
     def action_toggle_everyone(self) -> None:
         self.show_all = not self.show_all

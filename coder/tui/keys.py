@@ -88,8 +88,10 @@ def _tables() -> list[tuple[str, str, list[tuple[str, Binding]]]]:
     from coder.tui.screens.confirm import ConfirmScreen
     from coder.tui.screens.documents import DocumentsScreen
     from coder.tui.screens.help import HelpScreen
+    from coder.tui.screens.matrix import MatrixScreen
     from coder.tui.screens.memo import MemoScreen
     from coder.tui.screens.pick import PickScreen
+    from coder.tui.screens.resolve import ReasonScreen, ResolveScreen
     from coder.tui.screens.suggestions import SuggestionsScreen
     from coder.tui.screens.transcript import TranscriptScreen
 
@@ -118,8 +120,20 @@ def _tables() -> list[tuple[str, str, list[tuple[str, Binding]]]]:
             "The queue of suggested codings.",
             own_bindings(SuggestionsScreen),
         ),
+        (
+            "Resolve",
+            "The disagreements between two or more coders, one at a time; each"
+            " decision is written to the consensus coder at once.",
+            own_bindings(ResolveScreen),
+        ),
+        (
+            "Matrix",
+            "The theme matrix, cells heat-coloured; the arrows move between cells.",
+            own_bindings(MatrixScreen),
+        ),
         ("Code picker and other lists", "", own_bindings(PickScreen)),
         ("Memo editor", "", own_bindings(MemoScreen)),
+        ("Reason for a decision", "", own_bindings(ReasonScreen)),
         ("Confirm", "", own_bindings(ConfirmScreen)),
         ("Help", "", own_bindings(HelpScreen)),
     ]

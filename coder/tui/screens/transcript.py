@@ -235,12 +235,18 @@ class TranscriptScreen(Screen):
     ]
 
     def __init__(
-        self, document: str, codes: CodeIndex, *, suggestion_id: int | None = None
+        self,
+        document: str,
+        codes: CodeIndex,
+        *,
+        suggestion_id: int | None = None,
+        at: tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
         self.document = document
         self.codes = codes
         self.start_suggestion = suggestion_id
+        self.start_span = at
         self.data: TranscriptData | None = None
         self.codings: list[Coding] = []
         self.suggestions: list[Suggestion] = []
@@ -300,6 +306,8 @@ class TranscriptScreen(Screen):
             found = [s for s in self.suggestions if s.id == self.start_suggestion]
             if found:
                 self._activate(found[0])
+        elif self.start_span is not None:
+            self.view.select_span(*self.start_span)
         self.set_interval(POLL_SECONDS, self._poll)
 
     def _poll(self) -> None:
