@@ -8,11 +8,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coder.attributes import set_values, values_for
-from coder.cases import document_id, ensure_case
+from coder.attributes import set_values
+from coder.cases import ensure_case
 from coder.errors import ConflictError, InputError
 from coder.importers import EXTENSIONS, is_transcript_file, read_transcript
-from coder.model import Document, Segment, Transcript
+from coder.model import Transcript
+
+# Reading back lives in coder.reading, which the TUI imports without spaCy.
+from coder.reading import document_segments, get_document, list_documents
 from coder.segmenting import Segmented, Segmenter
 from coder.store import Project
 from coder.store.project import now
@@ -286,81 +289,11 @@ def _store(
     )
 
 
-# Reading back ---------------------------------------------------------------
-
-
-def list_documents(project: Project, *, with_text: bool = False) -> list[Document]:
-    """Every document with its case, attributes, speakers and segment counts."""
-    text_column = "d.text" if with_text else "''"
-    rows = project.db.execute(
-        f"SELECT d.id, d.name, d.filename, d.format, d.sha256, d.language, d.imported_at,"
-        f" d.words, {text_column}, c.name,"
-        " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id AND s.kind != 'sentence'),"
-        " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id AND s.kind = 'sentence')"
-        " FROM documents d LEFT JOIN cases c ON c.id = d.case_id ORDER BY d.name"
-    ).fetchall()
-    attributes = values_for(project, "document")
-    speakers: dict[int, list[str]] = {}
-    for doc_id, name in project.db.execute(
-        "SELECT s.document_id, sp.name FROM segments s JOIN speakers sp ON sp.id = s.speaker_id"
-        " WHERE s.kind = 'turn' GROUP BY s.document_id, sp.id ORDER BY s.document_id, MIN(s.seq)"
-    ):
-        speakers.setdefault(doc_id, []).append(name)
-    return [
-        Document(
-            id=row[0],
-            name=row[1],
-            filename=row[2],
-            format=row[3],
-            sha256=row[4],
-            language=row[5],
-            imported_at=row[6],
-            words=row[7],
-            text=row[8],
-            case=row[9],
-            attributes=attributes.get(row[0], {}),
-            speakers=speakers.get(row[0], []),
-            turns=row[10],
-            sentences=row[11],
-        )
-        for row in rows
-    ]
-
-
-def get_document(project: Project, name: str) -> Document:
-    doc_id = document_id(project, name)
-    return next(d for d in list_documents(project, with_text=True) if d.id == doc_id)
-
-
-def document_segments(
-    project: Project,
-    name: str,
-    kinds: Iterable[str] = ("turn", "paragraph", "sentence"),
-) -> list[Segment]:
-    """A document's segments in text order, turns before the sentences they hold."""
-    doc_id = document_id(project, name)
-    kinds = list(kinds)
-    marks = ", ".join("?" for _ in kinds)
-    rows = project.db.execute(
-        'SELECT s.id, s.kind, s.start, s."end", s.seq, sp.name, s.start_time, s.end_time,'
-        " s.lemmas, p.seq FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id"
-        " LEFT JOIN segments p ON p.id = s.parent_id"
-        f" WHERE s.document_id = ? AND s.kind IN ({marks})"
-        " ORDER BY s.start, s.kind = 'sentence', s.seq",
-        [doc_id, *kinds],
-    ).fetchall()
-    return [
-        Segment(
-            kind=row[1],
-            start=row[2],
-            end=row[3],
-            seq=row[4],
-            speaker=row[5],
-            start_time=row[6],
-            end_time=row[7],
-            lemmas=row[8],
-            parent_seq=row[9],
-            id=row[0],
-        )
-        for row in rows
-    ]
+__all__ = [
+    "ImportReport",
+    "document_segments",
+    "expand_paths",
+    "get_document",
+    "import_transcripts",
+    "list_documents",
+]

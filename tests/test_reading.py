@@ -1,24 +1,9 @@
-"""coder.reading gives what coder.documents gives, without importing the segmenter."""
+"""coder.reading gives the documents back without importing the segmenter."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-
-from coder import documents, reading
-from coder.store import open_project
-
-
-def test_same_results_as_coder_documents(demo_path):
-    with open_project(demo_path) as project:
-        assert reading.list_documents(project) == documents.list_documents(project)
-        for document in documents.list_documents(project):
-            assert reading.get_document(
-                project, document.name
-            ) == documents.get_document(project, document.name)
-            assert reading.document_segments(
-                project, document.name
-            ) == documents.document_segments(project, document.name)
 
 
 def test_does_not_import_spacy():
