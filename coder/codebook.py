@@ -156,6 +156,22 @@ def schema() -> dict[str, Any]:
 # Reading --------------------------------------------------------------------
 
 
+def yaml_node(root: yaml.Node, path: list[Any]) -> yaml.Node:
+    """The composed YAML node at a path of keys and indexes (or its nearest ancestor)."""
+    node = root
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            found = node.value[step] if step < len(node.value) else None
+        else:
+            found = None
+        if found is None:
+            break
+        node = found
+    return node
+
+
 class _Located:
     """Positions of YAML nodes by their path, for error messages."""
 
@@ -163,18 +179,7 @@ class _Located:
         self.root = root
 
     def node(self, path: list[Any]) -> yaml.Node:
-        node = self.root
-        for step in path:
-            if isinstance(node, yaml.MappingNode):
-                found = next((v for k, v in node.value if k.value == step), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-                found = node.value[step] if step < len(node.value) else None
-            else:
-                found = None
-            if found is None:
-                break
-            node = found
-        return node
+        return yaml_node(self.root, path)
 
     def key_node(self, path: list[Any], key: str) -> yaml.Node:
         node = self.node(path)

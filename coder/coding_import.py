@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from coder.codebook import yaml_node
 from coder.codes import latest_version
 from coder.coding import apply_coding
 from coder.errors import CoderError
@@ -166,18 +167,7 @@ def read_codings_file(path: str | Path) -> CodingsFile:
 
 def _line(root: yaml.Node, path: list[Any]) -> int:
     """1-based line of the node at `path` (or of the nearest ancestor)."""
-    node = root
-    for step in path:
-        if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if k.value == step), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-            found = node.value[step] if step < len(node.value) else None
-        else:
-            found = None
-        if found is None:
-            break
-        node = found
-    return node.start_mark.line + 1
+    return yaml_node(root, path).start_mark.line + 1
 
 
 def _loose_pattern(quote: str) -> re.Pattern[str]:
