@@ -80,7 +80,9 @@ def apply_coding(
         if start >= end:
             raise CoderError(f"empty span {start}-{end}: start must be before end")
         if start < 0 or end > length:
-            raise CoderError(f"span {start}-{end} is outside {document} (offsets 0 to {length})")
+            raise CoderError(
+                f"span {start}-{end} is outside {document} (offsets 0 to {length})"
+            )
         coder_id = project.coder_id(coder)
         existing = project.db.execute(
             "SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ?"

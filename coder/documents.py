@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import repeat
 from pathlib import Path
 
 from coder.attributes import set_values
 from coder.cases import ensure_case
-from coder.errors import ConflictError, InputError
-from coder.importers import EXTENSIONS, is_transcript_file, read_transcript
+from coder.errors import CoderError, ConflictError, InputError
+from coder.importers import (
+    EXTENSIONS,
+    IMPORTERS,
+    format_names,
+    is_transcript_file,
+    parse_transcript,
+    read_bytes,
+)
 from coder.model import Transcript
+from coder.parallel import map_in_workers
 
 # Reading back lives in coder.reading, which the TUI imports without spaCy.
 from coder.reading import document_segments, get_document, list_documents
@@ -23,12 +33,12 @@ from coder.store.project import now
 
 @dataclass
 class PendingImport:
-    """A parsed file waiting to be stored."""
+    """A file checked against the project, waiting to be parsed, segmented and stored."""
 
     path: Path
     name: str
     sha256: str
-    transcript: Transcript
+    data: bytes
     replaces: int | None = None
 
 
@@ -70,12 +80,11 @@ def plan_imports(
     project: Project,
     paths: Iterable[str | Path],
     *,
-    fmt: str | None = None,
     replace: bool = False,
     force: bool = False,
     report: ImportReport,
 ) -> list[PendingImport]:
-    """Read and parse every file before anything is written, so a bad file stops it all."""
+    """Read every file and check it against the project before anything is parsed or written."""
     pending: list[PendingImport] = []
     seen: dict[str, Path] = {}
     for path in expand_paths(paths):
@@ -86,7 +95,7 @@ def plan_imports(
                 f"two files would both be document '{name}' (also {seen[name]})",
             )
         seen[name] = path
-        transcript, data = read_transcript(path, fmt)
+        data = read_bytes(path)
         digest = _sha256(data)
         same = project.db.execute(
             "SELECT name FROM documents WHERE sha256 = ?", [digest]
@@ -116,12 +125,7 @@ def plan_imports(
                     f"{path}: replacing '{name}' would lose {codings} coding"
                     f"{'s' if codings != 1 else ''}; use --force to replace it anyway"
                 )
-        for dropped in transcript.dropped:
-            report.notes.append(
-                f"{path}:{dropped.line}: dropped '{dropped.text}' ({dropped.reason})"
-            )
-        report.notes.extend(f"{path}: {note}" for note in transcript.notes)
-        pending.append(PendingImport(path, name, digest, transcript, replaces))
+        pending.append(PendingImport(path, name, digest, data, replaces))
     return pending
 
 
@@ -136,8 +140,12 @@ def import_transcripts(
     replace: bool = False,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int | None = None,
 ) -> ImportReport:
     """Import files and folders in one transaction: all of them, or none.
+
+    Files are parsed and segmented in worker processes while the ones done
+    are stored (see `coder.parallel`); a bad file anywhere rolls back the lot.
 
     Args:
         project: The open project.
@@ -148,33 +156,59 @@ def import_transcripts(
         model: An installed spaCy pipeline to segment with.
         replace: Re-import files whose document exists with other content.
         force: Replace even when the old document has codings (they are lost).
-        progress: Called with (words done, total words) as documents finish.
+        progress: Called with (bytes done, total bytes) as documents are stored.
+        jobs: Worker processes; None chooses by the machine and the work.
     """
+    if fmt is not None and fmt not in IMPORTERS:
+        raise CoderError(f"unknown format '{fmt}' (known: {format_names()})")
     report = ImportReport()
-    pending = plan_imports(
-        project, paths, fmt=fmt, replace=replace, force=force, report=report
-    )
+    pending = plan_imports(project, paths, replace=replace, force=force, report=report)
     if not pending:
         return report
     segmenter = Segmenter(lang, model)
-    total = sum(len(p.transcript.text.split()) for p in pending)
+    # Loaded here, before any worker starts: a missing model fails at once,
+    # and forked workers share the loaded pipeline.
+    segmenter.pipeline(None)
+    total = sum(len(item.data) for item in pending)
     done = 0
-
-    def advance(words: int) -> None:
-        nonlocal done
-        done += words
-        if progress:
-            progress(done, total)
-
-    results = list(segmenter.segment_many((p.transcript for p in pending), advance))
-    with project.atomic():
+    jobs_list = [(str(item.path), item.data, fmt) for item in pending]
+    with (
+        project.atomic(),
+        map_in_workers(
+            partial(_parse_and_segment, segmenter),
+            jobs_list,
+            jobs=jobs,
+            size=total,
+        ) as results,
+    ):
         case_id = ensure_case(project, case) if case else None
-        for item, segmented in zip(pending, results, strict=True):
-            _store(project, item, segmented, case_id, lang)
+        for item, (transcript, segmented) in zip(pending, results, strict=True):
+            _store(project, item, transcript, segmented, case_id, lang)
+            _note(report, item.path, transcript)
             (report.replaced if item.replaces else report.imported).append(item.name)
             report.words += segmented.words
-            report.segments += len(segmented.segments)
+            report.segments += len(segmented)
+            done += len(item.data)
+            if progress:
+                progress(done, total)
     return report
+
+
+def _parse_and_segment(
+    segmenter: Segmenter, job: tuple[str, bytes, str | None]
+) -> tuple[Transcript, Segmented]:
+    """The work of one file that needs no project: run in a worker process."""
+    path, data, fmt = job
+    transcript = parse_transcript(data, path, fmt)
+    return transcript, segmenter.segment(transcript)
+
+
+def _note(report: ImportReport, path: Path, transcript: Transcript) -> None:
+    for dropped in transcript.dropped:
+        report.notes.append(
+            f"{path}:{dropped.line}: dropped '{dropped.text}' ({dropped.reason})"
+        )
+    report.notes.extend(f"{path}: {note}" for note in transcript.notes)
 
 
 def _speaker_ids(project: Project, names: Iterable[str]) -> dict[str, int]:
@@ -190,11 +224,11 @@ def _speaker_ids(project: Project, names: Iterable[str]) -> dict[str, int]:
 def _store(
     project: Project,
     item: PendingImport,
+    transcript: Transcript,
     segmented: Segmented,
     case_id: int | None,
     lang: str,
 ) -> None:
-    transcript = item.transcript
     db = project.db
     old_case = None
     old_values: list[tuple[int, str]] = []
@@ -239,37 +273,11 @@ def _store(
             json.dumps(meta, ensure_ascii=False),
         ],
     ).lastrowid
-    speakers = _speaker_ids(project, transcript.speakers)
-    next_id = (
-        (db.execute("SELECT COALESCE(MAX(id), 0) FROM segments").fetchone()[0]) + 1
-    )
-    turn_ids: dict[int, int] = {}
-    rows = []
-    for offset, segment in enumerate(segmented.segments):
-        seg_id = next_id + offset
-        if segment.kind != "sentence":
-            turn_ids[segment.seq] = seg_id
-        rows.append(
-            (
-                seg_id,
-                doc_id,
-                segment.kind,
-                turn_ids.get(segment.parent_seq)
-                if segment.kind == "sentence"
-                else None,
-                segment.seq,
-                segment.start,
-                segment.end,
-                speakers.get(segment.speaker) if segment.speaker else None,
-                segment.start_time,
-                segment.end_time,
-                segment.lemmas,
-            )
-        )
+    first_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM segments").fetchone()[0] + 1
     db.conn.executemany(
         'INSERT INTO segments (id, document_id, kind, parent_id, seq, start, "end",'
         " speaker_id, start_time, end_time, lemmas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
+        _segment_rows(project, doc_id, first_id, segmented),
     )
     db.conn.executemany(
         "INSERT INTO attribute_values (attribute_id, document_id, value) VALUES (?, ?, ?)",
@@ -286,6 +294,49 @@ def _store(
         format=transcript.format,
         sha256=item.sha256,
         replaced=item.replaces is not None,
+    )
+
+
+def _segment_rows(
+    project: Project, doc_id: int, first_id: int, segmented: Segmented
+) -> Iterator[tuple]:
+    """Rows of the segments table: turns (ids from `first_id`), then sentences."""
+    turns = segmented.turns
+    # In order of first appearance, so ids follow the interview.
+    speakers = _speaker_ids(
+        project, dict.fromkeys(turn.speaker for turn in turns if turn.speaker)
+    )
+    turn_speakers = [speakers.get(turn.speaker) for turn in turns]
+    for seq, turn in enumerate(turns):
+        yield (
+            first_id + seq,
+            doc_id,
+            "turn" if turn.speaker else "paragraph",
+            None,
+            seq,
+            turn.start,
+            turn.end,
+            turn_speakers[seq],
+            turn.start_time,
+            turn.end_time,
+            None,
+        )
+    sentences = segmented.sentences
+    count = len(sentences)
+    first_sentence = first_id + len(turns)
+    yield from zip(
+        range(first_sentence, first_sentence + count),
+        repeat(doc_id, count),
+        repeat("sentence", count),
+        [first_id + turn for turn in sentences.turn],
+        range(count),
+        sentences.start,
+        sentences.end,
+        [turn_speakers[turn] for turn in sentences.turn],
+        sentences.start_time,
+        sentences.end_time,
+        sentences.lemmas,
+        strict=True,
     )
 
 

@@ -17,6 +17,10 @@ class InputError(CoderError):
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        # Rebuilt from its parts when it travels back from a worker process.
+        return type(self), (self.path, self.detail, self.line)
+
 
 class ProjectError(CoderError):
     """The project file is missing, foreign, or from a newer coder."""

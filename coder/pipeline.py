@@ -160,6 +160,7 @@ class WordTypes:
         # Grown by doubling; only the first len(self.lemmas) entries are used.
         self.flags = np.zeros(1024, dtype=np.int64)
         self.lengths = np.zeros(1024, dtype=np.int64)
+        self.lemma_lengths = np.zeros(1024, dtype=np.int64)
 
     def ids(self, orths: list[int]) -> np.ndarray:
         """The dense id of each orth hash, adding the types not seen before."""
@@ -176,6 +177,7 @@ class WordTypes:
             size = max(needed, 2 * len(self.flags))
             self.flags = np.resize(self.flags, size)
             self.lengths = np.resize(self.lengths, size)
+            self.lemma_lengths = np.resize(self.lemma_lengths, size)
         flags, lengths = [], []
         for index, orth in enumerate(orths, start=first):
             lexeme = self._vocab[orth]
@@ -192,3 +194,4 @@ class WordTypes:
             self._ids[orth] = index
         self.flags[first:needed] = flags
         self.lengths[first:needed] = lengths
+        self.lemma_lengths[first:needed] = [len(x) for x in self.lemmas[first:]]

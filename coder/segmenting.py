@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from spacy.attrs import IDX, LEMMA, ORTH, SENT_START, SPACY
 
-from coder.model import Segment, Transcript
+from coder.model import Segment, Transcript, Turn
 from coder.pipeline import Pipeline, WordTypes, load_pipeline
 
 BATCH_SIZE = 256
@@ -30,12 +30,83 @@ _ORTH, _IDX, _SPACY, _SENT_START, _LEMMA = range(len(_COLUMNS))
 
 
 @dataclass
-class Segmented:
-    """A transcript's segments (turns first, then sentences) and its word count."""
+class Sentences:
+    """A transcript's sentences as columns, one entry per sentence in text order."""
 
-    segments: list[Segment]
+    start: list[int]
+    end: list[int]
+    # The index of the turn (or paragraph) each sentence belongs to.
+    turn: list[int]
+    start_time: list[float | None]
+    end_time: list[float | None]
+    lemmas: list[str]
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+
+NO_SENTENCES = Sentences([], [], [], [], [], [])
+
+
+@dataclass
+class Segmented:
+    """A transcript's turns (or paragraphs), its sentences and its word count.
+
+    Kept as columns rather than one object per segment: a large study has
+    hundreds of thousands of sentences, and columns store (and travel between
+    processes) several times faster. `segments` gives the objects.
+    """
+
+    turns: list[Turn]
+    sentences: Sentences
     words: int
     pipeline: str
+
+    def __len__(self) -> int:
+        return len(self.turns) + len(self.sentences)
+
+    @property
+    def segments(self) -> list[Segment]:
+        """Turns (kind turn, or paragraph without a speaker) first, then sentences."""
+        turns = self.turns
+        found = [
+            Segment(
+                kind="turn" if turn.speaker else "paragraph",
+                start=turn.start,
+                end=turn.end,
+                seq=seq,
+                speaker=turn.speaker,
+                start_time=turn.start_time,
+                end_time=turn.end_time,
+            )
+            for seq, turn in enumerate(turns)
+        ]
+        s = self.sentences
+        found.extend(
+            Segment(
+                kind="sentence",
+                start=start,
+                end=end,
+                seq=seq,
+                speaker=turns[turn].speaker,
+                start_time=start_time,
+                end_time=end_time,
+                lemmas=lemmas,
+                parent_seq=turn,
+            )
+            for seq, (start, end, turn, start_time, end_time, lemmas) in enumerate(
+                zip(
+                    s.start,
+                    s.end,
+                    s.turn,
+                    s.start_time,
+                    s.end_time,
+                    s.lemmas,
+                    strict=True,
+                )
+            )
+        )
+        return found
 
 
 def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
@@ -77,40 +148,28 @@ class Segmenter:
     def _segment(self, transcript: Transcript) -> Segmented:
         pipeline = self.pipeline(transcript.language)
         text = transcript.text
-        segments: list[Segment] = []
         pieces: list[str] = []
         # Per paragraph: its turn and its offset in the transcript text.
         turn_of: list[int] = []
         offsets: list[int] = []
         for seq, turn in enumerate(transcript.turns):
-            segments.append(
-                Segment(
-                    kind="turn" if turn.speaker else "paragraph",
-                    start=turn.start,
-                    end=turn.end,
-                    seq=seq,
-                    speaker=turn.speaker,
-                    start_time=turn.start_time,
-                    end_time=turn.end_time,
-                )
-            )
             for offset, piece in _paragraphs(text, turn.start, turn.end):
                 pieces.append(piece)
                 turn_of.append(seq)
                 offsets.append(offset)
         tokens = _Tokens.run(pipeline, pieces, offsets)
         if tokens is None:
-            return Segmented(segments, 0, pipeline.name)
+            return Segmented(transcript.turns, NO_SENTENCES, 0, pipeline.name)
         if pipeline.sentence_punct is not None:
             starts = tokens.sentencizer_starts()
         else:
             flagged = np.flatnonzero(tokens.sent_start == 1)
             starts = np.union1d(tokens.first, flagged)
         starts = tokens.move_opening_brackets(starts)
-        segments.extend(
-            _sentences(transcript, tokens, starts, np.asarray(turn_of, dtype=np.int64))
+        sentences = _sentences(
+            transcript, tokens, starts, np.asarray(turn_of, dtype=np.int64)
         )
-        return Segmented(segments, tokens.words, pipeline.name)
+        return Segmented(transcript.turns, sentences, tokens.words, pipeline.name)
 
 
 class _Tokens:
@@ -181,14 +240,29 @@ class _Tokens:
         """Tokens that are neither punctuation nor whitespace."""
         return int(np.count_nonzero(~self.has(WordTypes.PUNCT | WordTypes.SPACE)))
 
-    def lemmas(self, rows: np.ndarray) -> list[str]:
-        """The lower-cased lemma of each of `rows`."""
+    def lemmas(
+        self, rows: np.ndarray, first: np.ndarray, stop: np.ndarray
+    ) -> list[str]:
+        """The lower-cased lemmas of `rows[first[i]:stop[i]]`, space-separated, for each i.
+
+        All lemmas are joined once and each sentence's run is sliced out of
+        that string.
+        """
         if self.pipeline.fast_lemmas:
-            by_type = self.pipeline.word_types.lemmas
-            return list(map(by_type.__getitem__, self._types[rows].tolist()))
-        return self.pipeline.lemmas.pipeline_lemmas(
-            self._table[rows, _ORTH].tolist(), self._table[rows, _LEMMA].tolist()
-        )
+            word_types = self.pipeline.word_types
+            types = self._types[rows]
+            lemmas = list(map(word_types.lemmas.__getitem__, types.tolist()))
+            lengths = word_types.lemma_lengths[types]
+        else:
+            lemmas = self.pipeline.lemmas.pipeline_lemmas(
+                self._table[rows, _ORTH].tolist(), self._table[rows, _LEMMA].tolist()
+            )
+            lengths = np.fromiter(map(len, lemmas), np.int64, len(lemmas))
+        joined = " ".join(lemmas)
+        # Where each lemma starts in `joined`, and where the last one ends.
+        at = np.concatenate(([0], np.cumsum(lengths + 1)))
+        begin, end = at[first].tolist(), (at[stop] - 1).tolist()
+        return [joined[b:e] for b, e in zip(begin, end, strict=True)]
 
     def sentencizer_starts(self) -> np.ndarray:
         """Sentence starts by spaCy's sentencizer rule, each paragraph on its own.
@@ -254,8 +328,8 @@ def _sentences(
     tokens: _Tokens,
     starts: np.ndarray,
     turn_of: np.ndarray,
-) -> list[Segment]:
-    """Sentence segments for the token ranges that begin at `starts`."""
+) -> Sentences:
+    """The sentences made of the token ranges that begin at `starts`."""
     ends = np.append(starts[1:], len(tokens.idx))
     # Offsets and lemmas leave whitespace tokens out; a sentence of nothing
     # but whitespace is no sentence.
@@ -269,33 +343,14 @@ def _sentences(
     end = tokens.idx[last_row] + tokens.length[last_row]
     turns = turn_of[tokens.paragraph[first_row]]
     start_times, end_times = _times(transcript, turns, begin, end)
-    lemmas = tokens.lemmas(solid)
-    speakers = [turn.speaker for turn in transcript.turns]
-    return [
-        Segment(
-            kind="sentence",
-            start=b,
-            end=e,
-            seq=seq,
-            speaker=speakers[t],
-            start_time=st,
-            end_time=et,
-            lemmas=" ".join(lemmas[f:s]),
-            parent_seq=t,
-        )
-        for seq, (b, e, t, st, et, f, s) in enumerate(
-            zip(
-                begin.tolist(),
-                end.tolist(),
-                turns.tolist(),
-                start_times,
-                end_times,
-                first.tolist(),
-                stop.tolist(),
-                strict=True,
-            )
-        )
-    ]
+    return Sentences(
+        start=begin.tolist(),
+        end=end.tolist(),
+        turn=turns.tolist(),
+        start_time=start_times,
+        end_time=end_times,
+        lemmas=tokens.lemmas(solid, first, stop),
+    )
 
 
 def _times(

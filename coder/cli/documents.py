@@ -44,15 +44,27 @@ from coder.errors import CoderError
     is_flag=True,
     help="With --replace: replace even if codings would be lost.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Processes that parse and segment (default: one per core for large imports).",
+)
 @handle_errors
-def import_(paths, project_path, case, fmt, lang, model, replace, force) -> None:
+def import_(paths, project_path, case, fmt, lang, model, replace, force, jobs) -> None:
     """Import transcript files and folders into the project (created if missing).
 
     Example:
 
         coder import interviews/ --case "Pars Oil & Gas Services"
     """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from coder.documents import import_transcripts
     from coder.importers import IMPORTERS, format_names
@@ -69,19 +81,22 @@ def import_(paths, project_path, case, fmt, lang, model, replace, force) -> None
     expand_paths(paths)
     project = open_project(project_path, create=True)
     try:
+        # Refreshed as documents are stored rather than by a thread of its
+        # own: the import forks workers only from a single-threaded process.
         with Progress(
-            TextColumn("segmenting"),
+            TextColumn("importing"),
             BarColumn(),
-            TextColumn("{task.completed:,}/{task.total:,} words"),
+            DownloadColumn(),
             TimeRemainingColumn(),
             console=err,
             transient=True,
+            auto_refresh=False,
             disable=not err.is_terminal,
         ) as bar:
             task = bar.add_task("import", total=None)
 
             def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
+                bar.update(task, completed=done, total=total, refresh=True)
 
             report = import_transcripts(
                 project,
@@ -93,6 +108,7 @@ def import_(paths, project_path, case, fmt, lang, model, replace, force) -> None
                 replace=replace,
                 force=force,
                 progress=progress,
+                jobs=jobs,
             )
     except BaseException:
         project.close()

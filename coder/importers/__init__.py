@@ -91,6 +91,41 @@ def detect_format(path: Path, data: bytes) -> str:
     return fmt
 
 
+def read_bytes(path: str | Path) -> bytes:
+    """A transcript file's bytes, or an error naming it."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(str(path), "no such file")
+    if path.is_dir():
+        raise InputError(
+            str(path), "is a folder; give the files or use the folder as a whole"
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror}") from exc
+
+
+def parse_transcript(
+    data: bytes, path: str | Path, fmt: str | None = None
+) -> Transcript:
+    """Parse a transcript file's bytes.
+
+    Args:
+        data: The file's bytes.
+        path: Its path, for detecting the format and for messages.
+        fmt: A format name from `IMPORTERS`; detected when None.
+    """
+    path = Path(path)
+    if not data.strip():
+        raise InputError(str(path), "file is empty")
+    if fmt is None:
+        fmt = detect_format(path, data)
+    elif fmt not in IMPORTERS:
+        raise CoderError(f"unknown format '{fmt}' (known: {format_names()})")
+    return IMPORTERS[fmt](data, str(path))
+
+
 def read_transcript(
     path: str | Path, fmt: str | None = None
 ) -> tuple[Transcript, bytes]:
@@ -103,21 +138,5 @@ def read_transcript(
     Returns:
         The transcript and the original bytes (for the sha256).
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(str(path), "no such file")
-    if path.is_dir():
-        raise InputError(
-            str(path), "is a folder; give the files or use the folder as a whole"
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror}") from exc
-    if not data.strip():
-        raise InputError(str(path), "file is empty")
-    if fmt is None:
-        fmt = detect_format(path, data)
-    elif fmt not in IMPORTERS:
-        raise CoderError(f"unknown format '{fmt}' (known: {format_names()})")
-    return IMPORTERS[fmt](data, str(path)), data
+    data = read_bytes(path)
+    return parse_transcript(data, path, fmt), data

@@ -72,9 +72,13 @@ def _line_at(exc: UnicodeDecodeError, encoding: str) -> int:
     return before.count("\n") + 1
 
 
+# Control characters other than line ends, tabs and form feeds, to delete.
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\r\t\f")
+
+
 def _mostly_control(text: str) -> bool:
     sample = text[:4096]
-    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    control = len(sample) - len(sample.translate(_CONTROL))
     return control > max(2, len(sample) // 100)
 
 
@@ -168,7 +172,7 @@ class TranscriptBuilder:
             self.start_turn(None)
         turn = self._open
         # split() alternates text and the captured clock value of each marker.
-        fragments = INLINE_MARK.split(text)
+        fragments = INLINE_MARK.split(text) if "[" in text else [text]
         mark = time if time is not None else turn["pending_mark"]
         turn["pending_mark"] = None
         for index, fragment in enumerate(fragments):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from coder.importers._text import TranscriptBuilder, decode, is_speaker_tag, parse_clock
 from coder.model import Transcript
@@ -44,7 +44,7 @@ STANDARD_LABELS = {
 INTERFACE_LINES = {"user avatar", "profile picture", "avatar"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class Label:
     """A line that opens a turn."""
 
@@ -106,7 +106,8 @@ def _labels(lines: list[str], known: set[str]) -> dict[int, Label]:
         label = _known_label(line.strip(), known) or _label(line.strip(), following)
         if label:
             after_blank = index == 0 or not lines[index - 1].strip()
-            found[index] = replace(label, stands_alone=after_blank and bool(following))
+            label.stands_alone = after_blank and bool(following)
+            found[index] = label
     return found
 
 

@@ -55,10 +55,10 @@ def _seconds(clock: str) -> float:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def _check_timings(text: str, path: str, kind: str) -> int:
-    """Validate every timing line; return how many cues the file has."""
+def _check_timings(text: str, path: str, kind: str) -> list[tuple[float, float]]:
+    """Validate every timing line; return each cue's start and end in seconds."""
     pattern = TIMING[kind]
-    count = 0
+    timings = []
     for number, line in enumerate(text.split("\n"), start=1):
         if "-->" not in line:
             continue
@@ -75,20 +75,21 @@ def _check_timings(text: str, path: str, kind: str) -> int:
             minutes, seconds = clock.replace(",", ".").split(":")[-2:]
             if int(minutes) > 59 or float(seconds) >= 60:
                 raise InputError(path, f"malformed timestamp '{clock}'", number)
-        if _seconds(match["end"]) < _seconds(match["start"]):
+        start, end = _seconds(match["start"]), _seconds(match["end"])
+        if end < start:
             raise InputError(
                 path,
                 f"cue ends before it starts ('{match['start']}' --> '{match['end']}')",
                 number,
             )
-        count += 1
-    if count == 0:
+        timings.append((start, end))
+    if not timings:
         raise InputError(path, "no cues with timings found")
-    return count
+    return timings
 
 
 def _read_cues(text: str, path: str, kind: str) -> list[Cue]:
-    expected = _check_timings(text, path, kind)
+    timings = _check_timings(text, path, kind)
     try:
         # webvtt-py wants an SRT file to start with its first cue number.
         captions = webvtt.from_buffer(
@@ -98,18 +99,19 @@ def _read_cues(text: str, path: str, kind: str) -> list[Cue]:
         )
     except (MalformedFileError, MalformedCaptionError) as exc:
         raise InputError(path, f"not a valid {kind.upper()} file: {exc}") from exc
-    if len(captions) != expected:
+    if len(captions) != len(timings):
         raise InputError(
-            path, f"{expected} cue timings but only {len(captions)} readable cues"
+            path, f"{len(timings)} cue timings but only {len(captions)} readable cues"
         )
     cues = []
-    for caption in captions:
+    # The timings checked above are the captions', already in seconds.
+    for caption, (start, end) in zip(captions, timings, strict=True):
         voice = getattr(caption, "voice", None)
         body = " ".join(caption.text.split())
         if kind == "vtt":
             # WebVTT escapes &, < and > in cue text (&amp; &lt; &gt;, also &nbsp;).
             body = " ".join(html.unescape(body).split())
-        cues.append(Cue(_seconds(caption.start), _seconds(caption.end), body, voice))
+        cues.append(Cue(start, end, body, voice))
     return cues
 
 

@@ -249,6 +249,17 @@ def _matrix_index(db: Database) -> None:
     )
 
 
+def _lean_segment_indexes(db: Database) -> None:
+    """Drop the segment indexes nothing reads, which every imported sentence paid for.
+
+    `segments_document` is a prefix of `segments_matrix`; no query looks
+    segments up by speaker, and coder never deletes a speaker (the index
+    would only speed up that check of the foreign key).
+    """
+    db.execute("DROP INDEX segments_document")
+    db.execute("DROP INDEX segments_speaker")
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -258,6 +269,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("resolutions", _resolutions),
     ("suggestion_models", _suggestion_models),
     ("matrix_index", _matrix_index),
+    ("lean_segment_indexes", _lean_segment_indexes),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

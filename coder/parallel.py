@@ -1,0 +1,89 @@
+"""Per-file work spread over the machine's cores, results in order.
+
+Importing is CPU-bound (parsing, tokenizing) and files are independent, so
+worker processes parse and segment while the main process stores what is
+done. Workers are forked: they start in milliseconds and share the spaCy
+pipeline already loaded. Forking happens only where it is safe: on Linux,
+and from a process with a single thread (a thread holding a lock at the
+moment of the fork would leave the child waiting for it forever).
+Everywhere else, and for small amounts of work, everything runs in this
+process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Less work than this (in bytes of input) is done in process: starting
+# workers and sending results back would cost more than it saves.
+MIN_PARALLEL_BYTES = 256 * 1024
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked safely here and now."""
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
+
+
+def worker_count(jobs: int | None, tasks: int, size: int) -> int:
+    """How many workers to use: `jobs` if given, else one per core for enough work."""
+    if jobs is None:
+        jobs = available_cores() if size >= MIN_PARALLEL_BYTES else 1
+    return max(1, min(jobs, tasks))
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches every process of the group; the main process handles it
+    # (rolling back and stopping the workers), the workers just stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def map_in_workers(
+    func: Callable[[Item], Result],
+    items: Iterable[Item],
+    *,
+    jobs: int | None = None,
+    size: int = 0,
+) -> Iterator[Iterator[Result]]:
+    """`func` over `items`, in order, in worker processes where that pays.
+
+    Yields an iterator of the results; leaving the block stops any workers,
+    so an error in the caller's loop does not leave them running. An error
+    in `func` is raised where its result is taken.
+
+    Args:
+        func: A module-level function (or a partial of one) of one item.
+        items: The work, sent to the workers as it is needed.
+        jobs: Worker processes; None for one per core when `size` is large.
+        size: The amount of work in bytes, to decide whether workers pay.
+    """
+    items = list(items)
+    workers = worker_count(jobs, len(items), size)
+    if workers <= 1 or not can_fork():
+        yield map(func, items)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_ignore_interrupts) as pool:
+        yield pool.imap(func, items, chunksize=1)
