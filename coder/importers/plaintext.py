@@ -102,8 +102,11 @@ def _labels(lines: list[str], known: set[str]) -> dict[int, Label]:
     """Every line that looks like a label, by its index."""
     found = {}
     for index, line in enumerate(lines):
+        line = line.strip()
+        if not line:
+            continue
         following = lines[index + 1].strip() if index + 1 < len(lines) else ""
-        label = _known_label(line.strip(), known) or _label(line.strip(), following)
+        label = _known_label(line, known) or _label(line, following)
         if label:
             after_blank = index == 0 or not lines[index - 1].strip()
             label.stands_alone = after_blank and bool(following)

@@ -130,3 +130,37 @@ def test_a_failed_migration_changes_nothing(tmp_path, one_more_migration):
         }
     finally:
         conn.close()
+
+
+def _table_sql(path: Path, name: str) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [name]
+        ).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_segments_are_cheaper_to_write_after_migration_7(tmp_path):
+    path = _oldest_project(tmp_path / "old.db")
+    assert "kind IN (" in _table_sql(path, "segments")
+    with open_project(path) as project:
+        indexes = {
+            name
+            for (name,) in project.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name = 'segments' AND sql IS NOT NULL"
+            )
+        }
+        assert indexes == {"segments_parent", "segments_matrix"}
+        # The stored turn is still there and the check still refuses a bad kind.
+        assert project.db.execute("SELECT kind FROM segments").fetchall() == [("turn",)]
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            project.db.execute(
+                'INSERT INTO segments (document_id, kind, seq, start, "end")'
+                " VALUES (1, 'chapter', 1, 0, 5)"
+            )
+        assert project.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert "kind IN (" not in _table_sql(path, "segments")
+    assert "kind = 'sentence' OR kind = 'turn'" in _table_sql(path, "segments")
