@@ -1,11 +1,14 @@
 """Import and segmentation throughput beside spaCy's tokenizer alone, on synthetic studies.
 
 For each size, a synthetic study (see ``synthetic.py``) is imported into a
-fresh project three times. The median words per second is printed beside
-the median rate of ``nlp.tokenizer.pipe`` over the same paragraphs with the
-same pipeline (the ceiling on this machine, in this run; the two are timed
-in turns so a busy machine slows both alike), and their ratio. Parsing,
-segmenting and storing are then timed on their own. Each size runs in a
+fresh project three times as ``coder import`` does it (worker processes
+parse and segment while this one stores, when the machine has the cores),
+and three times in one process. The median words per second is printed
+beside the median rate of ``nlp.tokenizer.pipe`` over the same paragraphs
+with the same pipeline (the ceiling on this machine, in this run; the runs
+take turns so a busy machine slows all alike), and their ratio. CPU seconds
+count the worker processes too. Parsing, segmenting and storing are then
+timed on their own. Each size runs in a
 fresh process, so its peak memory is its own. Last, the 30-interview study
 is imported end to end in a fresh interpreter (``python -m coder import``:
 start-up, spaCy and pipeline load, parse, segment, store).
@@ -36,6 +39,7 @@ import spacy
 
 from coder.documents import expand_paths, import_transcripts
 from coder.importers import read_transcript
+from coder.parallel import can_fork, worker_count
 from coder.pipeline import load_pipeline
 from coder.segmenting import Segmenter
 from coder.store import create_project
@@ -63,12 +67,18 @@ def _mib(maxrss: int) -> float:
     return maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished worker processes."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def _timed(work: Callable[[], object]) -> tuple[float, float]:
-    """Wall and CPU seconds of one call."""
+    """Wall and CPU seconds of one call (its worker processes included)."""
     gc.collect()
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), _cpu()
     work()
-    return time.perf_counter() - wall, time.process_time() - cpu
+    return time.perf_counter() - wall, _cpu() - cpu
 
 
 def _medians(times: list[tuple[float, float]]) -> tuple[float, float]:
@@ -114,22 +124,28 @@ def bench_size(size: str, work: Path, runs: int, seed: int) -> None:
         for _doc in nlp.tokenizer.pipe(pieces, batch_size=1000):
             pass
 
-    # Import and tokenizer in turns, each import into a fresh project (made
-    # before the clock starts).
-    import_times, tokenizer_times = [], []
+    # The import as `coder import` runs it (worker processes where that
+    # pays), the tokenizer, and the import in one process, in turns; each
+    # import into a fresh project made before the clock starts.
+    import_times, tokenizer_times, serial_times = [], [], []
     for _ in range(runs):
-        for old in work.glob(f"{size}-*.db*"):
-            old.unlink()
-        project = create_project(work / f"{size}-{next(projects)}.db", actor="bench")
+        for jobs, times in ((None, import_times), (1, serial_times)):
+            for old in work.glob(f"{size}-*.db*"):
+                old.unlink()
+            project = create_project(
+                work / f"{size}-{next(projects)}.db", actor="bench"
+            )
 
-        def import_once(project=project) -> None:
-            nonlocal report
-            report = import_transcripts(project, [folder])
+            def import_once(project=project, jobs=jobs) -> None:
+                nonlocal report
+                report = import_transcripts(project, [folder], jobs=jobs)
 
-        import_times.append(_timed(import_once))
-        project.close()
-        tokenizer_times.append(_timed(tokenize))
+            times.append(_timed(import_once))
+            project.close()
+            if jobs is None:
+                tokenizer_times.append(_timed(tokenize))
     import_s, import_cpu = _medians(import_times)
+    serial_s, serial_cpu = _medians(serial_times)
     tokenizer_s, tokenizer_cpu = _medians(tokenizer_times)
     parse_s, parse_cpu = _medians(
         [_timed(lambda: [read_transcript(p) for p in files]) for _ in range(runs)]
@@ -143,28 +159,42 @@ def bench_size(size: str, work: Path, runs: int, seed: int) -> None:
     words = report.words
     ratio = tokenizer_s / import_s
     verdict = "meets" if ratio >= TARGET_RATIO else "below"
-    store_s = max(0.0, import_s - parse_s - segment_s)
-    store_cpu = max(0.0, import_cpu - parse_cpu - segment_cpu)
+    store_s = max(0.0, serial_s - parse_s - segment_s)
+    store_cpu = max(0.0, serial_cpu - parse_cpu - segment_cpu)
+    size_bytes = sum(path.stat().st_size for path in files)
+    workers = worker_count(None, len(files), size_bytes) if can_fork() else 1
     peak = _mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    worker_peak = _mib(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+    def row(label: str, wall: float, cpu: float, note: str = "") -> str:
+        return (
+            f"  {label:<26}{words / wall:>11,.0f} {wall:>9.2f}"
+            f"  {tokenizer_s / wall:>18.0%} {cpu:>8.2f}  {tokenizer_cpu / cpu:>9.0%}"
+            f"{note}\n"
+        )
+
     print(
         f"  words (spaCy's count)    {words:>11,}   segments {report.segments:,}\n"
-        "                           words/s    wall s  ratio to tokenizer    cpu s"
+        "                             words/s    wall s  ratio to tokenizer    cpu s"
         "  cpu ratio\n"
-        f"  tokenizer alone          {words / tokenizer_s:>11,.0f} {tokenizer_s:>9.2f}"
+        f"  {'tokenizer alone':<26}{words / tokenizer_s:>11,.0f} {tokenizer_s:>9.2f}"
         f"  {'(the ceiling)':>18} {tokenizer_cpu:>8.2f}\n"
-        f"  import + segment         {words / import_s:>11,.0f} {import_s:>9.2f}"
-        f"  {ratio:>18.0%} {import_cpu:>8.2f}  {tokenizer_cpu / import_cpu:>9.0%}\n"
-        f"    parse alone            {words / parse_s:>11,.0f} {parse_s:>9.2f}"
-        f"  {tokenizer_s / parse_s:>18.0%} {parse_cpu:>8.2f}"
-        f"  {tokenizer_cpu / parse_cpu:>9.0%}\n"
-        f"    segment alone          {words / segment_s:>11,.0f} {segment_s:>9.2f}"
-        f"  {tokenizer_s / segment_s:>18.0%} {segment_cpu:>8.2f}"
-        f"  {tokenizer_cpu / segment_cpu:>9.0%}\n"
-        f"    store and the rest     {'':>11} {store_s:>9.2f}  {'':>18} {store_cpu:>8.2f}"
-        "  (import minus parse and segment)\n"
+        + row(
+            "import + segment",
+            import_s,
+            import_cpu,
+            f"  {workers} worker process{'es' if workers != 1 else ''}"
+            " parse and segment, this one stores",
+        )
+        + row("  in one process", serial_s, serial_cpu, "  (--jobs 1)")
+        + row("    parse alone", parse_s, parse_cpu)
+        + row("    segment alone", segment_s, segment_cpu)
+        + f"  {'    store and the rest':<26}{'':>11} {store_s:>9.2f}  {'':>18}"
+        f" {store_cpu:>8.2f}  (one-process import minus parse and segment)\n"
         f"  target: import at least {TARGET_RATIO:.0%} of the tokenizer's rate:"
         f" {verdict} ({ratio:.0%} wall)\n"
-        f"  peak memory {peak:,.0f} MiB (maxrss of this size's process)",
+        f"  peak memory {peak:,.0f} MiB (maxrss of this size's process),"
+        f" {worker_peak:,.0f} MiB (of a worker)",
         flush=True,
     )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import coder.documents
+import coder.parallel
 from coder.attributes import import_csv
 from coder.cases import set_case
 from coder.documents import (
@@ -232,3 +233,53 @@ def test_unknown_document_lists_the_known_ones(project):
     with pytest.raises(NotFoundError) as caught:
         get_document(project, "gama")
     assert str(caught.value) == "no document named 'gama' (documents: alpha, beta)"
+
+
+def _stored(project) -> dict[str, list[tuple]]:
+    """Everything an import writes, without the times it was written at."""
+    return {
+        "documents": project.db.execute(
+            "SELECT id, name, filename, format, sha256, text, language, words,"
+            " case_id, meta FROM documents ORDER BY id"
+        ).fetchall(),
+        "segments": project.db.execute("SELECT * FROM segments ORDER BY id").fetchall(),
+        "speakers": project.db.execute("SELECT * FROM speakers ORDER BY id").fetchall(),
+    }
+
+
+@pytest.mark.skipif(
+    not coder.parallel.can_fork(), reason="worker processes are forked only on Linux"
+)
+def test_worker_processes_store_exactly_what_one_process_stores(tmp_path):
+    from coder.store import create_project
+
+    # One file per document name, of every format.
+    files = list(
+        {path.stem: path for path in expand_paths([SMALL, DATA / "importers"])}.values()
+    )
+    stored = {}
+    for jobs in (1, 2):
+        with create_project(tmp_path / f"jobs{jobs}.db", actor="tester") as project:
+            report = import_transcripts(project, files, jobs=jobs)
+            stored[jobs] = (report.imported, report.words, _stored(project))
+    assert len(stored[1][0]) > 10
+    assert stored[2] == stored[1]
+
+
+@pytest.mark.skipif(
+    not coder.parallel.can_fork(), reason="worker processes are forked only on Linux"
+)
+def test_a_bad_file_found_by_a_worker_stops_the_whole_batch(project):
+    import_transcripts(project, [SMALL / "alpha.txt"])
+    counts = {t: _count(project, t) for t in ("documents", "segments", "events")}
+    with pytest.raises(InputError) as caught:
+        import_transcripts(
+            project,
+            [SMALL / "beta.vtt", SMALL / "gamma.srt", BAD / "bad_timing.vtt"],
+            jobs=2,
+        )
+    assert (
+        str(caught.value)
+        == f"{BAD / 'bad_timing.vtt'}:6: malformed timestamp '00:61:00.000'"
+    )
+    assert {t: _count(project, t) for t in counts} == counts

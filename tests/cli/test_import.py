@@ -130,3 +130,14 @@ def test_case_option_puts_every_document_in_the_case(coder, tmp_path):
     assert cases == [
         {"name": "North", "documents": ["alpha", "beta", "gamma"], "attributes": {}}
     ]
+
+
+def test_import_with_jobs_reports_what_it_stored(coder, tmp_path):
+    path = tmp_path / "study.db"
+    result = coder("import", SMALL, "--jobs", "2", "-p", path)
+    assert result.exit_code == 0, result.stderr
+    words, segments = _totals(path)
+    assert result.stdout.endswith(
+        f"imported 3 documents ({words:,} words, {segments:,} segments)\n"
+    )
+    assert coder("import", SMALL, "--jobs", "0", "-p", path).exit_code == 2
