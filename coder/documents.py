@@ -171,6 +171,8 @@ def import_transcripts(
     segmenter.pipeline(None)
     total = sum(len(item.data) for item in pending)
     done = 0
+    if progress:
+        progress(done, total)
     jobs_list = [(str(item.path), item.data, fmt) for item in pending]
     with (
         project.atomic(),
