@@ -18,8 +18,12 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import TypeVar
+
+from coder.errors import CoderError
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -69,9 +73,11 @@ def map_in_workers(
 ) -> Iterator[Iterator[Result]]:
     """`func` over `items`, in order, in worker processes where that pays.
 
-    Yields an iterator of the results; leaving the block stops any workers,
-    so an error in the caller's loop does not leave them running. An error
-    in `func` is raised where its result is taken.
+    Yields an iterator of the results; leaving the block stops the workers
+    and drops work not started, so an error in the caller's loop does not
+    leave them running. An error in `func` is raised where its result is
+    taken, and so is a worker that dies (killed for memory, say) rather
+    than the import waiting for it forever.
 
     Args:
         func: A module-level function (or a partial of one) of one item.
@@ -84,6 +90,17 @@ def map_in_workers(
     if workers <= 1 or not can_fork():
         yield map(func, items)
         return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_ignore_interrupts) as pool:
-        yield pool.imap(func, items, chunksize=1)
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_ignore_interrupts,
+    )
+    try:
+        yield pool.map(func, items)
+    except BrokenProcessPool as exc:
+        raise CoderError(
+            "a worker process stopped unexpectedly (out of memory?); nothing was "
+            "stored; try again with --jobs 1"
+        ) from exc
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from coder import parallel
-from coder.errors import InputError
+from coder.errors import CoderError, InputError
 from coder.parallel import map_in_workers, worker_count
 
 needs_fork = pytest.mark.skipif(
@@ -89,3 +89,18 @@ def test_an_error_in_a_worker_is_raised_where_its_result_is_taken():
         taken.extend(results)
     assert taken == [0, 1, 2]
     assert str(caught.value) == "three.vtt:14: malformed timestamp '00:61:00.000'"
+
+
+def _die_on_two(number: int) -> int:
+    if number == 2:
+        os._exit(9)  # as if killed for memory
+    return number
+
+
+@needs_fork
+def test_a_worker_that_dies_stops_the_work_with_a_clear_error():
+    with (
+        pytest.raises(CoderError, match="a worker process stopped unexpectedly"),
+        map_in_workers(_die_on_two, range(6), jobs=2) as results,
+    ):
+        list(results)
