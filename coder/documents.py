@@ -12,11 +12,10 @@ from pathlib import Path
 
 from coder.attributes import set_values
 from coder.cases import ensure_case
-from coder.errors import CoderError, ConflictError, InputError
+from coder.errors import ConflictError, InputError
 from coder.importers import (
     EXTENSIONS,
-    IMPORTERS,
-    format_names,
+    check_format,
     is_transcript_file,
     parse_transcript,
     read_bytes,
@@ -159,8 +158,7 @@ def import_transcripts(
         progress: Called with (bytes done, total bytes) as documents are stored.
         jobs: Worker processes; None chooses by the machine and the work.
     """
-    if fmt is not None and fmt not in IMPORTERS:
-        raise CoderError(f"unknown format '{fmt}' (known: {format_names()})")
+    check_format(fmt)
     report = ImportReport()
     pending = plan_imports(project, paths, replace=replace, force=force, report=report)
     if not pending:

@@ -19,7 +19,6 @@ from coder.cli.base import (
     print_json,
     project_option,
 )
-from coder.errors import CoderError
 
 
 @cli.command(name="import")
@@ -67,11 +66,10 @@ def import_(paths, project_path, case, fmt, lang, model, replace, force, jobs) -
     )
 
     from coder.documents import import_transcripts
-    from coder.importers import IMPORTERS, format_names
+    from coder.importers import check_format
     from coder.store import open_project
 
-    if fmt and fmt not in IMPORTERS:
-        raise CoderError(f"unknown format '{fmt}' (known: {format_names()})")
+    check_format(fmt)
     created = not project_path.exists()
     # Folders made for a new project go too if the import fails (deepest first).
     new_folders = [folder for folder in project_path.parents if not folder.exists()]

@@ -91,6 +91,12 @@ def detect_format(path: Path, data: bytes) -> str:
     return fmt
 
 
+def check_format(fmt: str | None) -> None:
+    """Refuse a format name no importer has (None means: detect it)."""
+    if fmt is not None and fmt not in IMPORTERS:
+        raise CoderError(f"unknown format '{fmt}' (known: {format_names()})")
+
+
 def read_bytes(path: str | Path) -> bytes:
     """A transcript file's bytes, or an error naming it."""
     path = Path(path)
@@ -119,10 +125,9 @@ def parse_transcript(
     path = Path(path)
     if not data.strip():
         raise InputError(str(path), "file is empty")
+    check_format(fmt)
     if fmt is None:
         fmt = detect_format(path, data)
-    elif fmt not in IMPORTERS:
-        raise CoderError(f"unknown format '{fmt}' (known: {format_names()})")
     return IMPORTERS[fmt](data, str(path))
 
 
