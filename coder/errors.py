@@ -36,3 +36,11 @@ class ConflictError(CoderError):
 
 class PipelineError(CoderError):
     """A spaCy pipeline cannot be loaded."""
+
+
+class BusyError(ProjectError):
+    """Another process held the project's write lock for longer than we wait."""
+
+
+class LimitError(InputError):
+    """An input file exceeds a safety limit (size, expansion, nesting, members)."""
