@@ -96,36 +96,57 @@ def plan_imports(
         seen[name] = path
         data = read_bytes(path)
         digest = _sha256(data)
-        same = project.db.execute(
-            "SELECT name FROM documents WHERE sha256 = ?", [digest]
-        ).fetchone()
-        if same:
-            report.skipped.append(name)
-            report.notes.append(
-                f"{path}: already imported as '{same[0]}' (same content); skipped"
-            )
-            continue
-        existing = project.db.execute(
-            "SELECT id FROM documents WHERE name = ?", [name]
-        ).fetchone()
-        replaces = None
-        if existing:
-            if not replace:
-                raise ConflictError(
-                    f"{path}: the project already has a document '{name}' from a different "
-                    "file; use --replace to re-import it"
-                )
-            replaces = existing[0]
-            codings = project.db.execute(
-                "SELECT COUNT(*) FROM codings WHERE document_id = ?", [replaces]
-            ).fetchone()[0]
-            if codings and not force:
-                raise ConflictError(
-                    f"{path}: replacing '{name}' would lose {codings} coding"
-                    f"{'s' if codings != 1 else ''}; use --force to replace it anyway"
-                )
-        pending.append(PendingImport(path, name, digest, data, replaces))
+        item = PendingImport(path, name, digest, data)
+        if _check_against_project(
+            project, item, replace=replace, force=force, report=report
+        ):
+            pending.append(item)
     return pending
+
+
+def _check_against_project(
+    project: Project,
+    item: PendingImport,
+    *,
+    replace: bool,
+    force: bool,
+    report: ImportReport,
+) -> bool:
+    """Whether `item` is still to be stored; sets what it replaces.
+
+    Run when planning, to fail before any parsing, and again under the
+    write lock, since another process may have imported meanwhile.
+    """
+    path, name = item.path, item.name
+    same = project.db.execute(
+        "SELECT name FROM documents WHERE sha256 = ?", [item.sha256]
+    ).fetchone()
+    if same:
+        report.skipped.append(name)
+        report.notes.append(
+            f"{path}: already imported as '{same[0]}' (same content); skipped"
+        )
+        return False
+    existing = project.db.execute(
+        "SELECT id FROM documents WHERE name = ?", [name]
+    ).fetchone()
+    item.replaces = None
+    if existing:
+        if not replace:
+            raise ConflictError(
+                f"{path}: the project already has a document '{name}' from a different "
+                "file; use --replace to re-import it"
+            )
+        item.replaces = existing[0]
+        codings = project.db.execute(
+            "SELECT COUNT(*) FROM codings WHERE document_id = ?", [item.replaces]
+        ).fetchone()[0]
+        if codings and not force:
+            raise ConflictError(
+                f"{path}: replacing '{name}' would lose {codings} coding"
+                f"{'s' if codings != 1 else ''}; use --force to replace it anyway"
+            )
+    return True
 
 
 def import_transcripts(
@@ -143,8 +164,10 @@ def import_transcripts(
 ) -> ImportReport:
     """Import files and folders in one transaction: all of them, or none.
 
-    Files are parsed and segmented in worker processes while the ones done
-    are stored (see `coder.parallel`); a bad file anywhere rolls back the lot.
+    Files are parsed and segmented first, in worker processes where that
+    pays (see `coder.parallel`), without holding the project's write lock;
+    then one short transaction checks them against the project again and
+    stores them. A bad file anywhere stores nothing.
 
     Args:
         project: The open project.
@@ -155,7 +178,7 @@ def import_transcripts(
         model: An installed spaCy pipeline to segment with.
         replace: Re-import files whose document exists with other content.
         force: Replace even when the old document has codings (they are lost).
-        progress: Called with (bytes done, total bytes) as documents are stored.
+        progress: Called with (bytes done, total bytes) as files are parsed.
         jobs: Worker processes; None chooses by the machine and the work.
     """
     check_format(fmt)
@@ -172,25 +195,27 @@ def import_transcripts(
     if progress:
         progress(done, total)
     jobs_list = [(str(item.path), item.data, fmt) for item in pending]
-    with (
-        project.atomic(),
-        map_in_workers(
-            partial(_parse_and_segment, segmenter),
-            jobs_list,
-            jobs=jobs,
-            size=total,
-        ) as results,
-    ):
-        case_id = ensure_case(project, case) if case else None
+    parsed: list[tuple[PendingImport, Transcript, Segmented]] = []
+    with map_in_workers(
+        partial(_parse_and_segment, segmenter), jobs_list, jobs=jobs, size=total
+    ) as results:
         for item, (transcript, segmented) in zip(pending, results, strict=True):
+            parsed.append((item, transcript, segmented))
+            done += len(item.data)
+            if progress:
+                progress(done, total)
+    with project.atomic():
+        case_id = ensure_case(project, case) if case else None
+        for item, transcript, segmented in parsed:
+            if not _check_against_project(
+                project, item, replace=replace, force=force, report=report
+            ):
+                continue
             _store(project, item, transcript, segmented, case_id, lang)
             _note(report, item.path, transcript)
             (report.replaced if item.replaces else report.imported).append(item.name)
             report.words += segmented.words
             report.segments += len(segmented)
-            done += len(item.data)
-            if progress:
-                progress(done, total)
     return report
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
+from coder.store.locking import begin_immediate, busy_timeout_ms
+
 # "cOdR": marks a SQLite file as a coder project (PRAGMA application_id).
 APPLICATION_ID = 0x634F6452
 
@@ -308,17 +310,36 @@ def schema_version(db: Database) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(db: Database) -> list[str]:
-    """Apply the pending migrations in one transaction; return their names."""
-    current = schema_version(db)
-    pending = MIGRATIONS[current:]
-    if not pending:
+def migrate(db: Database, wait_ms: int | None = None) -> list[str]:
+    """Apply the pending migrations in one transaction; return their names.
+
+    The write lock is taken before the version is read, so two processes
+    opening an old project at once migrate it once: the second waits, then
+    finds nothing to do.
+    """
+    if not MIGRATIONS[schema_version(db) :]:
         return []
-    with db.atomic():
-        for _name, migration in pending:
-            migration(db)
-        # PRAGMA user_version is transactional in SQLite, so a failed migration
-        # leaves the version where it was.
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            return _apply_pending(db)
+    begin_immediate(conn, "project", busy_timeout_ms() if wait_ms is None else wait_ms)
+    try:
+        applied = _apply_pending(db)
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return applied
+
+
+def _apply_pending(db: Database) -> list[str]:
+    pending = MIGRATIONS[schema_version(db) :]
+    for _name, migration in pending:
+        migration(db)
+    # PRAGMA user_version is transactional in SQLite, so a failed migration
+    # leaves the version where it was.
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     return [name for name, _ in pending]

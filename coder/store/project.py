@@ -16,11 +16,11 @@ from sqlite_utils import Database
 
 from coder import __version__
 from coder.errors import ProjectError
+from coder.store.locking import begin_immediate, busy_timeout_ms
 from coder.store.migrations import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 DEFAULT_PROJECT = "coder.db"
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 5000
 
 
 def now() -> str:
@@ -46,12 +46,35 @@ class Project:
         self.path = path
         self.db = db
         self.actor = actor or default_actor()
+        self.busy_timeout_ms = busy_timeout_ms()
 
     @contextmanager
     def atomic(self) -> Iterator[Database]:
-        """One transaction (a savepoint when nested): all or nothing."""
-        with self.db.atomic() as db:
-            yield db
+        """One write transaction (a savepoint when nested): all or nothing.
+
+        The outermost block takes the write lock before its first statement
+        (BEGIN IMMEDIATE), so reads inside it see the latest data and the
+        writes that follow never fail on a lock; other writers wait their
+        turn. Keep slow work (parsing, segmenting, training) outside.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic() as db:
+                yield db
+            return
+        begin_immediate(conn, self.path, self.busy_timeout_ms)
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def log(self, action: str, entity: str, entity_id: Any = None, **data: Any) -> None:
         """Append to the event log: who changed what, when."""
@@ -128,8 +151,12 @@ def _inspect(path: Path) -> tuple[int, int]:
 
 
 def _connect(path: Path, actor: str | None) -> Project:
-    db = Database(path)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # Autocommit at the driver level: Python's sqlite3 would otherwise open a
+    # deferred transaction before a write and keep it (and the write lock)
+    # until someone commits. Transactions are explicit: Project.atomic().
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+    db = Database(conn)
     db.execute("PRAGMA foreign_keys = ON")
     if db.journal_mode != "wal":
         db.enable_wal()

@@ -15,8 +15,8 @@ from coder.cli import cli
 from coder.documents import import_transcripts, list_documents
 from coder.errors import ProjectError
 from coder.store import create_project, open_project
+from coder.store.locking import BUSY_TIMEOUT_MS
 from coder.store.migrations import APPLICATION_ID, SCHEMA_VERSION
-from coder.store.project import BUSY_TIMEOUT_MS
 
 SMALL = Path(__file__).parents[1] / "data" / "projects" / "small"
 
