@@ -6,7 +6,7 @@ import getpass
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,9 +76,9 @@ class Project:
                 conn.execute("ROLLBACK")
             raise
 
-    def log(self, action: str, entity: str, entity_id: Any = None, **data: Any) -> None:
-        """Append to the event log: who changed what, when."""
-        self.db.execute(
+    def log(self, action: str, entity: str, entity_id: Any = None, **data: Any) -> int:
+        """Append to the event log: who changed what, when. Returns the event's id."""
+        return self.db.execute(
             "INSERT INTO events (at, actor, action, entity, entity_id, data)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [
@@ -89,7 +89,33 @@ class Project:
                 None if entity_id is None else str(entity_id),
                 json.dumps(data, ensure_ascii=False, sort_keys=True),
             ],
-        )
+        ).lastrowid
+
+    def log_many(self, rows: Iterable[tuple[str, str, Any, dict[str, Any]]]) -> int:
+        """Append many events at one time stamp, e.g. one per coding of a merge.
+
+        Args:
+            rows: (action, entity, entity_id, data) per event, as for `log`.
+
+        Returns:
+            How many events were written.
+        """
+        at, actor = now(), self.actor
+        return self.db.conn.executemany(
+            "INSERT INTO events (at, actor, action, entity, entity_id, data)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    at,
+                    actor,
+                    action,
+                    entity,
+                    None if entity_id is None else str(entity_id),
+                    json.dumps(data, ensure_ascii=False, sort_keys=True),
+                )
+                for action, entity, entity_id, data in rows
+            ),
+        ).rowcount
 
     def coder_id(self, name: str | None = None) -> int:
         """The id of a coder (default: the actor), created on first use."""
