@@ -6,6 +6,7 @@ returns and the event log can undo it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +110,71 @@ def apply_coding(
             source=source,
         )
     return coding_id
+
+
+def insert_codings(
+    project: Project, items: Sequence[dict[str, Any]]
+) -> tuple[list[int], list[tuple[int, dict[str, Any]]]]:
+    """Write many codings at once for a bulk command (merge, import, consensus).
+
+    Each item has the data of a coding event: ``document`` (name), ``code``,
+    ``start``, ``end``, ``coder`` and optionally ``created_at`` (default
+    now), ``memo`` and ``source`` (default ``manual``). The caller has
+    checked documents, codes and spans. A coding the coder already has (same
+    document, code and span), or one given twice, is not doubled. Nothing is
+    logged: the caller logs its summary event, then the new codings with
+    `coder.events.log_codings`.
+
+    Returns:
+        The id of each item's coding (new or already there), and the new
+        codings as (id, data) pairs.
+    """
+    db = project.db
+    doc_ids = dict(db.execute("SELECT name, id FROM documents").fetchall())
+    coder_ids = {name: project.coder_id(name) for name in {i["coder"] for i in items}}
+    existing: dict[tuple[int, str, int, int, int], int] = {}
+    if coder_ids:
+        marks = ", ".join("?" for _ in coder_ids)
+        for row in db.execute(
+            'SELECT id, document_id, code_id, start, "end", coder_id FROM codings'
+            f" WHERE coder_id IN ({marks})",
+            list(coder_ids.values()),
+        ):
+            existing[row[1:]] = row[0]
+    next_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM codings").fetchone()[0]
+    stamp = now()
+    ids: list[int] = []
+    new: list[tuple[int, dict[str, Any]]] = []
+    rows: list[tuple[Any, ...]] = []
+    for item in items:
+        doc_id, coder_id = doc_ids.get(item["document"]), coder_ids[item["coder"]]
+        if doc_id is None:
+            raise NotFoundError(f"no document '{item['document']}' in this project")
+        key = (doc_id, item["code"], item["start"], item["end"], coder_id)
+        if key in existing:
+            ids.append(existing[key])
+            continue
+        existing[key] = next_id
+        data = {
+            "document": item["document"],
+            "code": item["code"],
+            "start": item["start"],
+            "end": item["end"],
+            "coder": item["coder"],
+            "created_at": item.get("created_at") or stamp,
+            "memo": item.get("memo"),
+            "source": item.get("source") or "manual",
+        }
+        rows.append((next_id, *key, data["created_at"], data["memo"], data["source"]))
+        new.append((next_id, data))
+        ids.append(next_id)
+        next_id += 1
+    db.conn.executemany(
+        'INSERT INTO codings (id, document_id, code_id, start, "end", coder_id,'
+        " created_at, memo, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return ids, new
 
 
 def remove_coding(project: Project, coding_id: int) -> Coding:

@@ -30,8 +30,9 @@ import yaml
 
 from coder.codebook import yaml_node
 from coder.codes import latest_version
-from coder.coding import apply_coding
+from coder.coding import insert_codings
 from coder.errors import CoderError
+from coder.events import ADD, log_codings
 from coder.store import Project
 
 ENTRY_KEYS = ("document", "code", "quote", "occurrence", "note")
@@ -270,22 +271,23 @@ def import_codings(
             f"{parsed.path}: coded with codebook {parsed.codebook}; the project's"
             f" codebook came from {latest.source}"
         )
+    items = [
+        {
+            "document": entry.document,
+            "code": entry.code,
+            "start": start,
+            "end": end,
+            "coder": who,
+            "memo": entry.note,
+            "source": SOURCE,
+        }
+        for entry, start, end in resolved
+    ]
     with project.atomic():
-        before = _count(project)
-        for entry, start, end in resolved:
-            apply_coding(
-                project,
-                entry.document,
-                start,
-                end,
-                entry.code,
-                coder=who,
-                memo=entry.note,
-                source=SOURCE,
-            )
-        result.added = _count(project) - before
+        _, added = insert_codings(project, items)
+        result.added = len(added)
         result.existing = len(resolved) - result.added
-        project.log(
+        summary = project.log(
             "import",
             "codings",
             None,
@@ -293,8 +295,5 @@ def import_codings(
             coder=who,
             added=result.added,
         )
+        log_codings(project, ADD, added, batch=summary)
     return result
-
-
-def _count(project: Project) -> int:
-    return project.db.execute("SELECT COUNT(*) FROM codings").fetchone()[0]

@@ -13,6 +13,7 @@ from pathlib import Path
 from coder.attributes import set_values
 from coder.cases import ensure_case
 from coder.errors import ConflictError, InputError
+from coder.events import REMOVE, codings_data, log_codings
 from coder.importers import (
     EXTENSIONS,
     check_format,
@@ -266,13 +267,17 @@ def _store(
             "SELECT attribute_id, value FROM attribute_values WHERE document_id = ?",
             [item.replaces],
         ).fetchall()
-        removed = db.execute(
-            "SELECT COUNT(*) FROM codings WHERE document_id = ?", [item.replaces]
-        ).fetchone()[0]
+        # Each coding lost goes to the log in full, under the deletion's event.
+        removed = codings_data(project, "c.document_id = ?", [item.replaces])
         db.execute("DELETE FROM documents WHERE id = ?", [item.replaces])
-        project.log(
-            "delete", "document", item.replaces, name=item.name, codings_lost=removed
+        summary = project.log(
+            "delete",
+            "document",
+            item.replaces,
+            name=item.name,
+            codings_lost=len(removed),
         )
+        log_codings(project, REMOVE, removed, batch=summary, reason="document replaced")
     meta = {
         "pipeline": segmented.pipeline,
         "dropped": [

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coder.coding import insert_codings
 from coder.errors import ConflictError, ProjectError
+from coder.events import ADD, log_codings
 from coder.store import Project
 from coder.store.migrations import APPLICATION_ID, SCHEMA_VERSION
-from coder.store.project import now
 
 
 @dataclass
@@ -118,27 +119,29 @@ def merge_projects(project: Project, others: Sequence[str | Path]) -> MergeRepor
         raise ConflictError("nothing merged:\n" + "\n".join(conflicts))
     with project.atomic():
         for path, docs, codings, memos in plans:
+            items = []
             for doc_id, code, coder, start, end, created_at, memo, source in codings:
                 our_doc = ours_by_sha.get(docs[doc_id][1])
                 if our_doc is None:
                     continue
-                coder_id = project.coder_id(coder)
                 if coder not in report.coders:
                     report.coders.append(coder)
-                exists = db.execute(
-                    "SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ?"
-                    ' AND start = ? AND "end" = ?',
-                    [our_doc[0], code, coder_id, start, end],
-                ).fetchone()
-                if exists:
-                    report.codings_present += 1
-                    continue
-                db.execute(
-                    'INSERT INTO codings (code_id, document_id, start, "end", coder_id, created_at, memo, source)'
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [code, our_doc[0], start, end, coder_id, created_at, memo, source],
+                items.append(
+                    {
+                        "document": our_doc[1],
+                        "code": code,
+                        "start": start,
+                        "end": end,
+                        "coder": coder,
+                        "created_at": created_at,
+                        "memo": memo,
+                        "source": source,
+                    }
                 )
-                report.codings_added += 1
+            _, added = insert_codings(project, items)
+            report.codings_added += len(added)
+            report.codings_present += len(items) - len(added)
+            memos_added = 0
             for target_type, target_id, coder, text, created_at, updated_at in memos:
                 coder_id = project.coder_id(coder) if coder else None
                 exists = db.execute(
@@ -157,13 +160,15 @@ def merge_projects(project: Project, others: Sequence[str | Path]) -> MergeRepor
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     [target_type, target_id, coder_id, text, created_at, updated_at],
                 )
-                report.memos_added += 1
-            project.log(
+                memos_added += 1
+            report.memos_added += memos_added
+            summary = project.log(
                 "merge",
                 "project",
                 str(path),
-                at=now(),
-                codings_added=report.codings_added,
-                memos_added=report.memos_added,
+                codings_added=len(added),
+                codings_present=len(items) - len(added),
+                memos_added=memos_added,
             )
+            log_codings(project, ADD, added, batch=summary)
     return report
