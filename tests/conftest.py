@@ -20,6 +20,12 @@ settings.register_profile(
 settings.load_profile("coder")
 
 
+@pytest.fixture(autouse=True)
+def _state_home(tmp_path_factory, monkeypatch):
+    """An internal error's traceback file goes to a temporary folder, not the user's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
+
+
 @pytest.fixture
 def data_dir() -> Path:
     """The folder of small real-looking sample files."""
