@@ -15,6 +15,7 @@ from typing import Any
 
 from coder.codebook import Code, Codebook, Example, Patterns, codebook_to_yaml, slugify
 from coder.errors import CoderError, ConflictError, NotFoundError
+from coder.events import RECODE, REMOVE, codings_data, log_codings
 from coder.store import Project
 from coder.store.project import now
 
@@ -245,25 +246,15 @@ def _write_codes(project: Project, codebook: Codebook) -> None:
 
 
 def _delete_codings(
-    project: Project, where: str, params: list[Any], reason: str
-) -> int:
-    """Delete codings, logging each one's full data so nothing vanishes untraced."""
-    rows = list(
-        project.db.query(
-            'SELECT c.id, c.code_id, d.name AS document, c.start, c."end", k.name AS coder,'
-            " c.created_at, c.memo, c.source FROM codings c"
-            " JOIN documents d ON d.id = c.document_id JOIN coders k ON k.id = c.coder_id"
-            f" WHERE {where}",
-            params,
-        )
-    )
-    for row in rows:
-        project.log("delete", "coding", row["id"], reason=reason, **row)
+    project: Project, where: str, params: list[Any]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Delete codings; returns each one's full data for the caller to log."""
+    rows = codings_data(project, where, params)
     project.db.execute(
         f"DELETE FROM codings WHERE id IN (SELECT c.id FROM codings c WHERE {where})",
         params,
     )
-    return len(rows)
+    return rows
 
 
 def load_codebook(
@@ -285,11 +276,10 @@ def load_codebook(
         )
     with project.atomic():
         project.db.execute("PRAGMA defer_foreign_keys = ON")
+        deleted = []
         for change in diff.removed:
             if change.codings:
-                _delete_codings(
-                    project, "c.code_id = ?", [change.id], "code removed from codebook"
-                )
+                deleted += _delete_codings(project, "c.code_id = ?", [change.id])
         removed_ids = [change.id for change in diff.removed]
         if removed_ids:
             marks = ", ".join("?" for _ in removed_ids)
@@ -301,7 +291,7 @@ def load_codebook(
         project.set_meta("codebook_description", codebook.description)
         project.set_meta("codebook_language", codebook.language)
         revision = _record_version(project, codebook, source)
-        project.log(
+        summary = project.log(
             "load",
             "codebook",
             revision,
@@ -314,10 +304,23 @@ def load_codebook(
             moved=[{"id": c.id, "old": c.old, "new": c.new} for c in diff.moved],
             edited=[c.id for c in diff.edited],
         )
+        log_codings(
+            project, REMOVE, deleted, batch=summary, reason="code removed from codebook"
+        )
     return diff
 
 
 # Maintenance ------------------------------------------------------------------
+
+
+def _recoded(
+    codings: list[tuple[int, dict[str, Any]]], code: str
+) -> list[tuple[int, dict[str, Any]]]:
+    """Coding event data after moving the codings to `code`, with the code they had."""
+    return [
+        (coding_id, {**data, "code": code, "old_code": data["code"]})
+        for coding_id, data in codings
+    ]
 
 
 def _after_change(project: Project, source: str) -> int:
@@ -397,22 +400,38 @@ def merge_codes(project: Project, source_id: str, target_id: str) -> int:
             raise ConflictError(
                 f"cannot merge '{source_id}' into its own descendant '{target_id}'"
             )
-        _delete_codings(
+        dropped = _delete_codings(
             project,
             "c.code_id = ? AND EXISTS (SELECT 1 FROM codings t WHERE t.code_id = ?"
             ' AND t.document_id = c.document_id AND t.start = c.start AND t."end" = c."end"'
             " AND t.coder_id = c.coder_id)",
             [source_id, target_id],
-            f"duplicate of a coding of '{target_id}' when merging '{source_id}'",
         )
-        moved = project.db.execute(
+        moving = codings_data(project, "c.code_id = ?", [source_id])
+        project.db.execute(
             "UPDATE codings SET code_id = ? WHERE code_id = ?", [target_id, source_id]
-        ).rowcount
+        )
         project.db.execute(
             "UPDATE codes SET parent_id = ? WHERE parent_id = ?", [target_id, source_id]
         )
         project.db.execute("DELETE FROM codes WHERE id = ?", [source_id])
-        project.log("merge", "code", source_id, into=target_id, codings=moved)
+        summary = project.log(
+            "merge",
+            "code",
+            source_id,
+            into=target_id,
+            codings=len(moving),
+            duplicates=len(dropped),
+        )
+        log_codings(
+            project,
+            REMOVE,
+            dropped,
+            batch=summary,
+            reason=f"duplicate of a coding of '{target_id}' when merging '{source_id}'",
+        )
+        log_codings(project, RECODE, _recoded(moving, target_id), batch=summary)
+        moved = len(moving)
         _after_change(project, f"codes merge {source_id} {target_id}")
     return moved
 
@@ -475,9 +494,12 @@ def split_code(
             )
         assigned = dict.fromkeys(child_ids, 0)
         left = 0
+        coded = dict(codings_data(project, "c.code_id = ?", [code_id]))
+        recoded = []
         for coding_id, text in project.db.execute(
             'SELECT c.id, substr(d.text, c.start + 1, c."end" - c.start) FROM codings c'
-            " JOIN documents d ON d.id = c.document_id WHERE c.code_id = ?",
+            " JOIN documents d ON d.id = c.document_id WHERE c.code_id = ?"
+            " ORDER BY c.id",
             [code_id],
         ).fetchall():
             target = next((cid for cid, rule in compiled if rule.search(text)), None)
@@ -488,7 +510,8 @@ def split_code(
                 "UPDATE codings SET code_id = ? WHERE id = ?", [target, coding_id]
             )
             assigned[target] += 1
-        project.log(
+            recoded += _recoded([(coding_id, coded[coding_id])], target)
+        summary = project.log(
             "split",
             "code",
             code_id,
@@ -497,5 +520,6 @@ def split_code(
             assigned=assigned,
             left=left,
         )
+        log_codings(project, RECODE, recoded, batch=summary)
         _after_change(project, f"codes split {code_id}")
     return SplitResult(child_ids, assigned, left)

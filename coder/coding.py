@@ -56,6 +56,21 @@ def segment_span(
     return row[0], row[1]
 
 
+def check_span(project: Project, document: str, start: int, end: int) -> int:
+    """Check that [start, end) is a non-empty span inside the document; returns its id."""
+    doc_id = document_id(project, document)
+    length = project.db.execute(
+        "SELECT length(text) FROM documents WHERE id = ?", [doc_id]
+    ).fetchone()[0]
+    if start >= end:
+        raise CoderError(f"empty span {start}-{end}: start must be before end")
+    if start < 0 or end > length:
+        raise CoderError(
+            f"span {start}-{end} is outside {document} (offsets 0 to {length})"
+        )
+    return doc_id
+
+
 def apply_coding(
     project: Project,
     document: str,
@@ -73,17 +88,8 @@ def apply_coding(
     the existing coding instead of doubling it.
     """
     with project.atomic():
-        doc_id = document_id(project, document)
+        doc_id = check_span(project, document, start, end)
         get_code(project, code)
-        length = project.db.execute(
-            "SELECT length(text) FROM documents WHERE id = ?", [doc_id]
-        ).fetchone()[0]
-        if start >= end:
-            raise CoderError(f"empty span {start}-{end}: start must be before end")
-        if start < 0 or end > length:
-            raise CoderError(
-                f"span {start}-{end} is outside {document} (offsets 0 to {length})"
-            )
         coder_id = project.coder_id(coder)
         existing = project.db.execute(
             "SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ?"

@@ -4,6 +4,12 @@ Each coder has their own history: undo takes back their latest undoable
 change (a coding applied or removed, a memo written) that is not undone yet;
 redo re-applies the latest undone change unless something new happened since.
 Undo and redo are themselves logged, never erased.
+
+Changes made by bulk commands (merge, imports, code maintenance, consensus;
+see coder.events) are logged per coding but are nobody's undo history. Undo
+and redo refuse a coding change that such a command has overtaken: the
+coding was added, removed or moved by one since, or its document was
+replaced (its old offsets would land on new text).
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from coder.cases import document_id
+from coder.errors import ConflictError
+from coder.events import ADD, RECODE, REMOVE
 from coder.memos import write_memo
 from coder.store import Project
 from coder.store.project import now
@@ -86,12 +94,40 @@ def _insert_coding(project: Project, coding_id: int, data: dict[str, Any]) -> No
     )
 
 
+def _check_not_overtaken(project: Project, change: Change, verb: str) -> None:
+    """Refuse to replay a coding change a bulk command has changed since."""
+    if change.action not in ("code", "uncode"):
+        return
+    row = project.db.execute(
+        "SELECT id, actor, action, entity FROM events WHERE id > ? AND ("
+        " (entity = 'coding' AND entity_id = ? AND action IN (?, ?, ?))"
+        " OR (entity = 'document' AND action = 'delete'"
+        "     AND json_extract(data, '$.name') = ?)) ORDER BY id LIMIT 1",
+        [
+            change.event_id,
+            change.entity_id,
+            ADD,
+            REMOVE,
+            RECODE,
+            change.data.get("document"),
+        ],
+    ).fetchone()
+    if row is None:
+        return
+    what = "its document was replaced" if row[3] == "document" else "a bulk change"
+    raise ConflictError(
+        f"cannot {verb} the {change.describe()}: {what} since"
+        f" (event {row[0]}, {row[2]} by {row[1]}; see `coder log`)"
+    )
+
+
 def _apply(project: Project, change: Change, *, reverse: bool) -> None:
     coding_id = (
         int(change.entity_id)
         if change.entity == "coding" and change.entity_id
         else None
     )
+    _check_not_overtaken(project, change, "undo" if reverse else "redo")
     removing = (change.action == "code") == reverse
     if change.action in ("code", "uncode"):
         if removing:

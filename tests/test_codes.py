@@ -122,8 +122,8 @@ def test_loading_an_edited_copy_reports_changes_and_keeps_codings(coded, tmp_pat
     assert book.by_id()["trust_members"].name == "Trust among members"
     assert "informal_network" not in book.by_id()
     deleted = coded.db.execute(
-        "SELECT json_extract(data, '$.code_id'), json_extract(data, '$.reason') FROM events"
-        " WHERE entity = 'coding' AND action = 'delete'"
+        "SELECT json_extract(data, '$.code'), json_extract(data, '$.reason') FROM events"
+        " WHERE entity = 'coding' AND action = 'remove'"
     ).fetchall()
     assert deleted == [("informal_network", "code removed from codebook")]
     assert [v.source for v in codebook_history(coded)] == ["mini.yaml", str(edited)]

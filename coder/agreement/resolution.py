@@ -13,13 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from coder.agreement.units import ReliabilityData, reliability_data
 from coder.cases import document_id
-from coder.coding import apply_coding
+from coder.codes import get_code
+from coder.coding import check_span, insert_codings
 from coder.errors import CoderError, NotFoundError
+from coder.events import ADD, REMOVE, codings_data, log_codings
 from coder.store import Project
 from coder.store.project import now
 
@@ -158,16 +161,22 @@ def _decisions(project: Project, consensus: str) -> dict[str, tuple[str, str]]:
     }
 
 
-def _clear_previous(project: Project, key: str, consensus_id: int) -> None:
+def _clear_previous(
+    project: Project, key: str, consensus_id: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """Undo an earlier decision on the unit; returns the codings it removed, for the log."""
     row = project.db.execute(
         "SELECT id, coding_ids FROM resolutions WHERE unit_key = ? AND consensus_id = ?",
         [key, consensus_id],
     ).fetchone()
     if row is None:
-        return
-    for coding_id in json.loads(row[1]):
-        project.db.execute("DELETE FROM codings WHERE id = ?", [coding_id])
+        return []
+    ids = json.loads(row[1])
+    marks = ", ".join("?" for _ in ids)
+    removed = codings_data(project, f"c.id IN ({marks})", ids) if ids else []
+    project.db.conn.executemany("DELETE FROM codings WHERE id = ?", [[i] for i in ids])
     project.db.execute("DELETE FROM resolutions WHERE id = ?", [row[0]])
+    return removed
 
 
 def resolve(
@@ -203,7 +212,7 @@ def resolve(
         raise CoderError("a 'span' decision needs the span (start and end)")
     with project.atomic():
         consensus_id = project.coder_id(consensus)
-        _clear_previous(project, disagreement.key, consensus_id)
+        cleared = _clear_previous(project, disagreement.key, consensus_id)
         if decision == "span":
             spans = [span]
         elif decision == "neither":
@@ -215,19 +224,24 @@ def resolve(
             )
         else:
             spans = disagreement.spans.get(decision, [])
-        coding_ids = [
-            apply_coding(
-                project,
-                disagreement.document,
-                start,
-                end,
-                disagreement.code,
-                coder=consensus,
-                memo=memo or None,
-                source="consensus",
-            )
-            for start, end in spans
-        ]
+        get_code(project, disagreement.code)
+        for start, end in spans:
+            check_span(project, disagreement.document, start, end)
+        coding_ids, added = insert_codings(
+            project,
+            [
+                {
+                    "document": disagreement.document,
+                    "code": disagreement.code,
+                    "start": start,
+                    "end": end,
+                    "coder": consensus,
+                    "memo": memo or None,
+                    "source": "consensus",
+                }
+                for start, end in spans
+            ],
+        )
         project.db.execute(
             'INSERT INTO resolutions (unit_key, consensus_id, code_id, document_id, start, "end",'
             " coders, decision, memo, coding_ids, decided_by, decided_at)"
@@ -247,7 +261,7 @@ def resolve(
                 now(),
             ],
         )
-        project.log(
+        summary = project.log(
             "resolve",
             "disagreement",
             disagreement.key,
@@ -256,6 +270,10 @@ def resolve(
             consensus=consensus,
             codings=coding_ids,
         )
+        log_codings(
+            project, REMOVE, cleared, batch=summary, reason="decision taken again"
+        )
+        log_codings(project, ADD, added, batch=summary)
     return coding_ids
 
 
@@ -277,7 +295,7 @@ def seed_consensus(
     values = data.values
     complete = ~np.isnan(values).any(axis=2)
     agreed = complete & (np.nan_to_num(values, nan=0.0) > 0).all(axis=2)
-    written = 0
+    items = []
     with project.atomic():
         for code_index, unit_index in zip(*np.nonzero(agreed), strict=True):
             unit = data.units[unit_index]
@@ -292,20 +310,22 @@ def seed_consensus(
             end = min(spans[-1][1] for spans in per_coder)
             if start >= end:
                 start, end = unit.start, unit.end
-            apply_coding(
-                project,
-                unit.document,
-                start,
-                end,
-                code,
-                coder=consensus,
-                source="consensus",
+            items.append(
+                {
+                    "document": unit.document,
+                    "code": code,
+                    "start": start,
+                    "end": end,
+                    "coder": consensus,
+                    "source": "consensus",
+                }
             )
-            written += 1
-        project.log(
-            "seed", "consensus", consensus, coders=list(coders), codings=written
+        _, added = insert_codings(project, items)
+        summary = project.log(
+            "seed", "consensus", consensus, coders=list(coders), codings=len(added)
         )
-    return written
+        log_codings(project, ADD, added, batch=summary)
+    return len(added)
 
 
 def get_disagreement(
