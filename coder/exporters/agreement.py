@@ -9,6 +9,7 @@ import math
 import jinja2
 
 from coder.agreement.report import BANDS, COEFFICIENTS, AgreementReport, band
+from coder.exporters.cells import spreadsheet_safe
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("coder", "templates"),
@@ -57,8 +58,9 @@ def agreement_csv(report: AgreementReport) -> str:
         header += [name, f"{name}_ci_low", f"{name}_ci_high"]
     writer.writerow(header)
     for row in report.rows:
-        line = ([row.group] if report.by != "code" else []) + [
-            row.code,
+        # Groups (attribute values) and code names are text someone typed.
+        line = ([spreadsheet_safe(row.group)] if report.by != "code" else []) + [
+            spreadsheet_safe(row.code),
             row.units,
             fmt(row.prevalence, 4),
         ]

@@ -11,6 +11,7 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from coder.exporters.cells import spreadsheet_safe
 from coder.exporters.tables import Table
 
 # Widths in characters: wide enough for a code name, quotes wrap at QUOTE_WIDTH.
@@ -33,21 +34,33 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _value(value, kind):
+def _value(value):
     if isinstance(value, str):
-        return _CONTROL.sub("", value)
+        return spreadsheet_safe(_CONTROL.sub("", value))
     return value
+
+
+def _append(sheet, values) -> None:
+    """Append a row; text is always a string cell, never a formula or an error.
+
+    openpyxl makes a text starting with ``=`` a formula and ``#N/A`` an error
+    value; typed cells keep text as text even where a quote did not go in front.
+    """
+    sheet.append([_value(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def _write_sheet(sheet, table: Table) -> None:
     bold = Font(bold=True)
-    sheet.append(table.header)
+    _append(sheet, table.header)
     for cell in sheet[1]:
         cell.font = bold
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in table.rows:
-        sheet.append([_value(v, k) for v, k in zip(row, table.kinds, strict=True)])
+        _append(sheet, row)
     for index, kind in enumerate(table.kinds, start=1):
         letter = get_column_letter(index)
         if kind in NUMBER_FORMATS or kind == "quote":
