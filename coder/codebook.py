@@ -22,6 +22,7 @@ import jsonschema
 import yaml
 
 from coder.errors import CoderError
+from coder.limits import MAX_YAML_BYTES, load_yaml, read_limited
 
 # Keys the coding TUI keeps for itself (moving, selecting, undo, memo, search,
 # filter, help, quit); digits apply codes by their number in the panel.
@@ -388,10 +389,10 @@ def parse_codebook(text: str, path: str) -> Codebook:
 
     Raises:
         CodebookError: one ``path:line:col: message`` per problem.
+        LimitError: the YAML nests too deep or its aliases expand too far.
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = load_yaml(text, path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
@@ -442,8 +443,9 @@ def read_codebook(path: str | Path) -> Codebook:
     path = Path(path)
     if not path.is_file():
         raise CodebookError([f"{path}: no such file"])
+    data = read_limited(path, MAX_YAML_BYTES, "codebooks")
     try:
-        text = path.read_text("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CodebookError([f"{path}: not UTF-8 text ({exc.reason})"]) from exc
     return parse_codebook(text, str(path))

@@ -33,6 +33,7 @@ from coder.codes import latest_version
 from coder.coding import insert_codings
 from coder.errors import CoderError
 from coder.events import ADD, log_codings
+from coder.limits import MAX_YAML_BYTES, load_yaml, read_limited
 from coder.store import Project
 
 ENTRY_KEYS = ("document", "code", "quote", "occurrence", "note")
@@ -96,12 +97,11 @@ def read_codings_file(path: str | Path) -> CodingsFile:
     if not path.is_file():
         raise CodingsFileError([f"{path}: no such file"])
     try:
-        text = path.read_text("utf-8-sig")
+        text = read_limited(path, MAX_YAML_BYTES, "codings files").decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CodingsFileError([f"{path}: not UTF-8 text ({exc.reason})"]) from exc
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = load_yaml(text, str(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

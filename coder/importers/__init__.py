@@ -13,6 +13,12 @@ from pathlib import Path
 from coder.errors import CoderError, InputError
 from coder.importers import docx, markdown, otter, plaintext, subtitles
 from coder.importers._text import BOMS, decode
+from coder.limits import (
+    MAX_DOCX_BYTES,
+    MAX_TRANSCRIPT_BYTES,
+    check_size,
+    read_limited,
+)
 from coder.model import Transcript
 
 Importer = Callable[[bytes, str], Transcript]
@@ -97,8 +103,16 @@ def check_format(fmt: str | None) -> None:
         raise CoderError(f"unknown format '{fmt}' (known: {format_names()})")
 
 
+def check_transcript_size(data: bytes, path: str, fmt: str | None) -> None:
+    """Refuse a transcript larger than coder reads in its format (docs/limits.md)."""
+    if fmt == "docx":
+        check_size(data, path, MAX_DOCX_BYTES, "Word documents")
+    else:
+        check_size(data, path, MAX_TRANSCRIPT_BYTES, "text transcripts")
+
+
 def read_bytes(path: str | Path) -> bytes:
-    """A transcript file's bytes, or an error naming it."""
+    """A transcript file's bytes, or an error naming it; refused past its size limit."""
     path = Path(path)
     if not path.exists():
         raise InputError(str(path), "no such file")
@@ -106,10 +120,9 @@ def read_bytes(path: str | Path) -> bytes:
         raise InputError(
             str(path), "is a folder; give the files or use the folder as a whole"
         )
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror}") from exc
+    if EXTENSIONS.get(path.suffix.lower()) == "docx":
+        return read_limited(path, MAX_DOCX_BYTES, "Word documents")
+    return read_limited(path, MAX_TRANSCRIPT_BYTES, "text transcripts")
 
 
 def parse_transcript(
@@ -126,8 +139,11 @@ def parse_transcript(
     if not data.strip():
         raise InputError(str(path), "file is empty")
     check_format(fmt)
+    # Checked before detecting, which decodes the text, and again after it.
+    check_transcript_size(data, str(path), fmt or EXTENSIONS.get(path.suffix.lower()))
     if fmt is None:
         fmt = detect_format(path, data)
+        check_transcript_size(data, str(path), fmt)
     return IMPORTERS[fmt](data, str(path))
 
 

@@ -16,6 +16,7 @@ import yaml
 from coder.errors import InputError
 from coder.importers import otter, plaintext
 from coder.importers._text import decode
+from coder.limits import MAX_FRONT_MATTER_CHARS, check_size, load_yaml
 from coder.model import DroppedLine, Transcript
 
 FORMAT = "md"
@@ -35,8 +36,11 @@ def _front_matter(text: str, path: str) -> tuple[dict, str, int]:
     match = FRONT_MATTER.match(text)
     if not match:
         return {}, text, 0
+    body = match["body"]
+    check_size(body, path, MAX_FRONT_MATTER_CHARS, "front matter")
     try:
-        data = yaml.safe_load(match["body"]) or {}
+        # The body starts on line 2, after the opening ---.
+        data = load_yaml(body, path, first_line=2)[1] or {}
     except yaml.YAMLError as exc:
         line = None
         mark = getattr(exc, "problem_mark", None)
