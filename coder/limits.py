@@ -391,7 +391,11 @@ def _zip_errors() -> tuple[type[BaseException], ...]:
 
 @dataclass
 class ZipLimits:
-    """What one kind of archive may hold; None means no limit."""
+    """What one kind of archive may hold; None means no limit.
+
+    ``total_bytes`` counts every member (declared sizes on opening, then what
+    is unpacked); ``member_bytes`` each member that is read.
+    """
 
     members: int = MAX_ZIP_MEMBERS
     member_bytes: int | None = None
@@ -409,8 +413,8 @@ class LimitedZip:
         source: The archive's bytes, or its path.
         path: The file, for messages.
         limits: The limits for this kind of archive.
-        describe: What a broken archive is called in messages
-            ("not a readable .docx").
+        describe: The message for a broken archive, ``{}`` standing for
+            zipfile's words ("not a readable .docx (broken zip: {})").
     """
 
     def __init__(
@@ -418,7 +422,7 @@ class LimitedZip:
         source: bytes | Path,
         path: str,
         limits: ZipLimits,
-        describe: str = "not a readable zip archive",
+        describe: str = "not a readable zip archive ({})",
     ) -> None:
         self.path = path
         self.limits = limits
@@ -442,7 +446,7 @@ class LimitedZip:
 
     def broken(self, exc: BaseException) -> InputError:
         detail = str(exc) or type(exc).__name__
-        return InputError(self.path, f"{self.describe} ({detail})")
+        return InputError(self.path, self.describe.format(detail))
 
     def _check_directory(self, handle) -> None:
         try:
@@ -473,11 +477,7 @@ class LimitedZip:
     def _check_members(self) -> None:
         if len(self.members) > self.limits.members:
             raise self._too_many(len(self.members))
-        total = 0
-        for info in self.members:
-            self._check_member_size(info, info.file_size)
-            total += info.file_size
-        self._check_total(total)
+        self._check_total(sum(info.file_size for info in self.members))
 
     def _check_member_size(self, info: zipfile.ZipInfo, size: int) -> None:
         limit = self.limits.member_bytes
@@ -499,6 +499,7 @@ class LimitedZip:
 
     def chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         """A member's bytes in chunks, refused as soon as a limit is passed."""
+        self._check_member_size(info, info.file_size)
         size = 0
         try:
             with self.archive.open(info) as member:
@@ -555,7 +556,8 @@ def check_docx(data: bytes, path: str) -> None:
         InputError: the zip cannot be read.
     """
     check_size(data, path, MAX_DOCX_BYTES, "Word documents")
-    with LimitedZip(data, path, DOCX_LIMITS, "not a readable .docx") as archive:
+    describe = "not a readable .docx (broken or truncated zip: {})"
+    with LimitedZip(data, path, DOCX_LIMITS, describe) as archive:
         for info in archive.members:
             if not info.is_dir():
                 _check_docx_part(archive, info, path)

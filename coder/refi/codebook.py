@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import re
 import uuid
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +27,8 @@ from lxml import etree
 
 from coder import __version__
 from coder.codebook import Code, Codebook, CodebookError, normalise_colour, slugify
+from coder.errors import InputError, LimitError
+from coder.limits import MB, LimitedZip, ZipLimits, find_markup, read_limited
 
 CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 PROJECT_NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -37,9 +37,11 @@ PROJECT_NAMESPACE = "urn:QDA-XML:project:1.0"
 # tools match codes across imports by GUID.
 CODE_GUID_NAMESPACE = uuid.UUID("0ba99c6d-710c-57a7-af2f-8cd8b785076b")
 
-# A project.qde bigger than this is refused before it is unpacked (a zip bomb
-# guard; real exports keep sources outside project.qde and stay far below it).
-MAX_QDE_BYTES = 512 * 1024 * 1024
+# A project.qde bigger than this is refused before it is unpacked, and while
+# it is (a zip bomb guard; real exports keep sources outside project.qde and
+# stay far below it). Other members are never unpacked.
+MAX_QDE_BYTES = 500 * MB
+QDPX_LIMITS = ZipLimits(member_bytes=MAX_QDE_BYTES)
 
 _INCLUDE = "Include:"
 _EXCLUDE = "Exclude:"
@@ -388,15 +390,6 @@ def codebook_from_element(
     return Codebook(name=name, codes=codes, version=""), state.notes, state.guids
 
 
-def _entity_declaration(data: bytes) -> int | None:
-    """The line of the first ``<!ENTITY`` in the raw bytes, if there is one."""
-    for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
-        index = data.find("<!ENTITY".encode(encoding))
-        if index >= 0:
-            return data.count("\n".encode(encoding), 0, index) + 1
-    return None
-
-
 def _no_entities(where: str, line: int | None) -> CodebookError:
     place = f"{where}:{line}" if line else where
     return CodebookError(
@@ -408,7 +401,7 @@ def _no_entities(where: str, line: int | None) -> CodebookError:
 
 def _parse(data: bytes, where: str) -> etree._Element:
     """Parse XML without expanding entities or touching the network."""
-    line = _entity_declaration(data)
+    line = find_markup(data, "<!ENTITY")
     if line is not None:
         # Refused before libxml2 sees it: it expands entities inside attribute
         # values even with resolve_entities=False.
@@ -442,39 +435,28 @@ def _parse(data: bytes, where: str) -> etree._Element:
 
 def _read_project_entry(path: Path) -> tuple[str, bytes]:
     """(entry name, bytes) of a .qdpx's project.qde, whatever its case."""
+    describe = "not a readable .qdpx (ZIP) file: {}"
     try:
-        with zipfile.ZipFile(path) as archive:
+        with LimitedZip(path, str(path), QDPX_LIMITS, describe) as archive:
             entries = [
                 info
-                for info in archive.infolist()
+                for info in archive.members
                 if info.filename.lower() == "project.qde"
             ]
             if not entries:
-                found = [info.filename for info in archive.infolist()][:5]
+                found = [info.filename for info in archive.members][:5]
                 listed = ", ".join(found) if found else "nothing"
                 raise CodebookError(
                     [
                         f"{path}: no project.qde in this .qdpx archive (it holds {listed})"
                     ]
                 )
-            entry = entries[0]
-            if entry.file_size > MAX_QDE_BYTES:
-                raise CodebookError(
-                    [
-                        f"{path}: {entry.filename} is {entry.file_size} bytes unpacked,"
-                        f" more than coder reads ({MAX_QDE_BYTES})"
-                    ]
-                )
-            return entry.filename, archive.read(entry)
-    except CodebookError:
+            return entries[0].filename, archive.read(entries[0])
+    except LimitError:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise CodebookError(
-            [f"{path}: not a readable .qdpx (ZIP) file: {exc}"]
-        ) from None
-    except (RuntimeError, NotImplementedError) as exc:
-        # Encrypted entries and unsupported compression methods.
-        raise CodebookError([f"{path}: cannot unpack the .qdpx: {exc}"]) from None
+    except InputError as exc:
+        # Broken archives are codebook problems like the rest of this reader's.
+        raise CodebookError([str(exc)]) from None
 
 
 def read_qdc(path: str | Path) -> tuple[Codebook, list[str]]:
@@ -491,6 +473,7 @@ def read_qdc(path: str | Path) -> tuple[Codebook, list[str]]:
     Raises:
         CodebookError: one ``path[:line]: message`` line when the file cannot
             be read as REFI-QDA at all.
+        LimitError: past a limit of `coder.limits` (size, zip members).
     """
     path = Path(path)
     if not path.is_file():
@@ -502,7 +485,8 @@ def read_qdc(path: str | Path) -> tuple[Codebook, list[str]]:
             entry, data = _read_project_entry(path)
             where = f"{path}/{entry}"
         else:
-            data, where = path.read_bytes(), str(path)
+            data = read_limited(path, MAX_QDE_BYTES, "REFI-QDA XML files")
+            where = str(path)
     except OSError as exc:
         raise CodebookError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
 
