@@ -21,6 +21,9 @@ from coder.errors import CoderError
 from coder.store import Project
 
 ADD, REMOVE, RECODE = "add", "remove", "recode"
+# Events with one coding's data: a person's and a bulk command's (`delete`:
+# what code removals were logged as before `remove`).
+CODING_ACTIONS = ("code", "uncode", ADD, REMOVE, RECODE, "delete")
 # What a coding event's data holds (a recode adds `old_code`, a remove `reason`).
 CODING_FIELDS = (
     "document",
@@ -137,10 +140,15 @@ class Event:
 
     def describe(self) -> str:
         """A short line on what happened, for a table row."""
-        text = _describe(self)
-        if self.folded:
-            text += f" (+{self.folded:,} coding{'s' if self.folded != 1 else ''})"
-        return text
+        return _describe(self) + self.folded_note()
+
+    def what(self) -> str:
+        """`describe` without the folded count."""
+        return _describe(self)
+
+    def folded_note(self) -> str:
+        """How many events of the batch this row stands for, e.g. `` (+4,000)``."""
+        return f" (+{self.folded:,})" if self.folded else ""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -320,54 +328,51 @@ def _span(data: dict[str, Any]) -> str:
 
 
 def _describe(event: Event) -> str:
+    """What an event did, in a few words (its data has the rest)."""
     d, key = event.data, event.entity_id or ""
-    action, entity = event.action, event.entity
-    if entity == "coding" and action in ("code", "uncode", ADD, REMOVE, "delete"):
-        code = d.get("code") or d.get("code_id")
-        text = f"{code} on {_span(d)}"
+    if event.entity == "coding" and event.action in CODING_ACTIONS:
+        # `code_id`: removals logged before coding events had one shape.
+        text = f"{d.get('code') or d.get('code_id')} on {_span(d)}"
+        if event.action == RECODE:
+            text = f"{d.get('old_code')} → {text}"
         coder = d.get("coder")
         return text + (f" by {coder}" if coder and coder != event.actor else "")
-    if action == RECODE:
-        return f"{d.get('old_code')} → {d.get('code')} on {_span(d)}"
-    if action in ("undo", "redo"):
-        return f"event {d.get('event')}: {entity} {key}".rstrip()
-    if action == "memo":
-        return f"on {entity} {key}".rstrip()
-    simple = {
-        ("import", "document"): lambda: (
-            f"{d.get('name')} from {d.get('file')}"
-            + (" (replaced)" if d.get("replaced") else "")
-        ),
-        ("delete", "document"): lambda: (
-            f"{d.get('name')}, {d.get('codings_lost', 0)} codings lost"
-        ),
-        ("import", "codings"): lambda: (
-            f"{d.get('added')} codings by {d.get('coder')} from {d.get('file')}"
-        ),
-        ("merge", "project"): lambda: (
-            f"{d.get('codings_added')} codings, {d.get('memos_added')} memos from {key}"
-        ),
-        ("merge", "code"): lambda: f"{key} into {d.get('into')}",
-        ("split", "code"): lambda: f"{key} into {', '.join(d.get('into', []))}",
-        ("rename", "code"): lambda: f"{key}: {d.get('old')} → {d.get('new')}",
-        ("move", "code"): lambda: f"{key} under {d.get('new') or '(top)'}",
-        ("load", "codebook"): lambda: f"{d.get('source')} (revision {key})",
-        ("seed", "consensus"): lambda: f"{d.get('codings')} codings by {key}",
-        ("resolve", "disagreement"): lambda: f"{key}: {d.get('decision')}",
-        ("set_case", "document"): lambda: (
-            f"{d.get('document') or key} in {d.get('case')}"
-        ),
-        ("suggest", "suggestions"): lambda: (
-            f"{d.get('added', 0)} new"
-            + (f" ({d['method']})" if d.get("method") else "")
-        ),
-        ("set", "attribute"): lambda: (
-            f"{d.get('name')} on {d.get('count')} {d.get('target')}s"
-        ),
-        ("create", "project"): lambda: key,
-    }
-    if (action, entity) in simple:
-        return simple[(action, entity)]()
+    match event.action, event.entity:
+        case (("undo" | "redo"), _):
+            return f"event {d.get('event')}: {event.entity} {key}".rstrip()
+        case "memo", _:
+            return f"on {event.entity} {key}".rstrip()
+        case "import", "document":
+            replaced = " (replaced)" if d.get("replaced") else ""
+            return f"{d.get('name')} from {d.get('file')}{replaced}"
+        case "delete", "document":
+            return f"{d.get('name')}: {d.get('codings_lost', 0)} codings lost"
+        case "import", "codings":
+            return f"{d.get('file')}: {d.get('added')} codings by {d.get('coder')}"
+        case "merge", "project":
+            added, memos = d.get("codings_added"), d.get("memos_added")
+            return f"{key}: {added} codings, {memos} memos"
+        case "merge", "code":
+            return f"{key} into {d.get('into')}"
+        case "split", "code":
+            return f"{key} into {', '.join(d.get('into', []))}"
+        case "rename", "code":
+            return f"{key}: {d.get('old')} → {d.get('new')}"
+        case "move", "code":
+            return f"{key} under {d.get('new') or '(top)'}"
+        case "load", "codebook":
+            return f"{d.get('source')} (revision {key})"
+        case "seed", "consensus":
+            return f"{d.get('codings')} codings by {key}"
+        case "resolve", "disagreement":
+            return f"{key}: {d.get('decision')}"
+        case "set_case", "document":
+            return f"{d.get('document') or key} in {d.get('case')}"
+        case "set", "attribute":
+            return f"{d.get('name')} on {d.get('count')} {d.get('target')}s"
+        case "suggest", "suggestions":
+            method = f" ({d['method']})" if d.get("method") else ""
+            return f"{d.get('added', 0)} new{method}"
     if d.get("name"):
-        return f"{d['name']}" + (f" ({key})" if key and key != d["name"] else "")
+        return str(d["name"]) + (f" ({key})" if key and key != d["name"] else "")
     return key
