@@ -221,10 +221,13 @@ def write_version(study: Path, version: int, target: Path) -> dict[str, int]:
             raise SystemExit(f"schema {version}: foreign keys broken: {problems}")
         conn.execute("VACUUM")
         conn.close()
-        with raw.open("rb") as source, target.open("wb") as sink:
-            # mtime 0: the same bytes give the same .gz.
-            with gzip.GzipFile(fileobj=sink, mode="wb", mtime=0) as packed:
-                shutil.copyfileobj(source, packed)
+        # mtime 0: the same bytes give the same .gz.
+        with (
+            raw.open("rb") as source,
+            target.open("wb") as sink,
+            gzip.GzipFile(fileobj=sink, mode="wb", mtime=0) as packed,
+        ):
+            shutil.copyfileobj(source, packed)
     return counts
 
 
