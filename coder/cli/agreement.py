@@ -17,6 +17,7 @@ from coder.cli.base import (
     print_json,
     project_option,
 )
+from coder.cli.maintenance import snapshot_first
 from coder.errors import CoderError
 
 
@@ -71,7 +72,7 @@ def merge(others, project_path: Path) -> None:
     """
     from coder.merge import merge_projects
 
-    with open_existing(project_path) as project:
+    with open_existing(project_path) as project, snapshot_first(project, "merge"):
         report = merge_projects(project, others)
     for note in report.notes:
         err.print(note, markup=False)
@@ -340,9 +341,12 @@ def resolve(
             segment_kind=segment_kind,
             consensus=consensus,
         )
-        written = settle(
-            project, item, decision, memo=memo, span=span, consensus=consensus
-        )
+        # A first decision only adds; a new one replaces the consensus codings
+        # of the earlier decision.
+        with snapshot_first(project, "resolve", when=item.decision is not None):
+            written = settle(
+                project, item, decision, memo=memo, span=span, consensus=consensus
+            )
     click.echo(
         f"resolved {key}: {decision} ({len(written)} consensus coding{'s' if len(written) != 1 else ''})"
     )
@@ -362,7 +366,10 @@ def consensus(coders, segment_kind, min_overlap, project_path, consensus) -> Non
     """
     from coder.agreement.resolution import seed_consensus
 
-    with open_existing(project_path) as project:
+    with (
+        open_existing(project_path) as project,
+        snapshot_first(project, "consensus"),
+    ):
         written = seed_consensus(
             project,
             coder_list(coders),

@@ -17,6 +17,7 @@ from coder.cli.base import (
     print_json,
     project_option,
 )
+from coder.cli.maintenance import snapshot_first
 from coder.errors import CoderError
 
 REFI_SUFFIXES = {".qdc", ".qdpx", ".qde"}
@@ -100,7 +101,8 @@ def codebook_load(file: Path, project_path: Path, force: bool, dry_run: bool) ->
         if dry_run:
             click.echo("dry run: nothing changed")
             return
-        diff = load_codebook(project, book, source=str(file), force=force)
+        with snapshot_first(project, "codebook-load", when=bool(diff.removed)):
+            diff = load_codebook(project, book, source=str(file), force=force)
     total = len(book.by_id())
     click.echo(
         f"loaded {_plural(total, 'code')}: {len(diff.added)} added, {len(diff.renamed)} renamed,"
@@ -330,7 +332,10 @@ def codes_merge(source: str, target: str, project_path: Path) -> None:
     """
     from coder.codes import merge_codes
 
-    with open_existing(project_path) as project:
+    with (
+        open_existing(project_path) as project,
+        snapshot_first(project, "codes-merge"),
+    ):
         moved = merge_codes(project, source, target)
     click.echo(f"merged {source} into {target}: {_plural(moved, 'coding')} moved")
 
@@ -379,7 +384,10 @@ def codes_split(
         if not sep or not pattern:
             raise CoderError(f"--rule wants ID=REGEX, got '{rule}'")
         parsed[child_id.strip()] = pattern
-    with open_existing(project_path) as project:
+    with (
+        open_existing(project_path) as project,
+        snapshot_first(project, "codes-split"),
+    ):
         result = split_code(project, code_id, children, parsed)
     assigned = ", ".join(f"{cid}: {n}" for cid, n in result.assigned.items())
     click.echo(

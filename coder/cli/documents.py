@@ -19,6 +19,7 @@ from coder.cli.base import (
     print_json,
     project_option,
 )
+from coder.cli.maintenance import snapshot_first
 
 
 @cli.command(name="import")
@@ -81,16 +82,19 @@ def import_(paths, project_path, case, fmt, lang, model, replace, force, jobs) -
     try:
         # Refreshed as documents are stored rather than by a thread of its
         # own: the import forks workers only from a single-threaded process.
-        with Progress(
-            TextColumn("importing"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-            auto_refresh=False,
-            disable=not err.is_terminal,
-        ) as bar:
+        with (
+            snapshot_first(project, "import-replace", when=replace and not created),
+            Progress(
+                TextColumn("importing"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+                auto_refresh=False,
+                disable=not err.is_terminal,
+            ) as bar,
+        ):
             task = bar.add_task("import", total=None)
 
             def progress(done: int, total: int) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from coder import __version__
-from coder.errors import ProjectError
+from coder.errors import ProjectError, database_error
 from coder.store.locking import begin_immediate, busy_timeout_ms
 from coder.store.migrations import APPLICATION_ID, SCHEMA_VERSION, migrate
 
@@ -157,7 +157,13 @@ def _inspect(path: Path) -> tuple[int, int]:
         header = handle.read(100)
     if header[: len(SQLITE_HEADER)] != SQLITE_HEADER:
         raise ProjectError(f"{path}: not a coder project (not an SQLite database)")
-    if len(header) == 100 and not path.with_name(f"{path.name}-wal").exists():
+    if len(header) < 100:
+        # SQLite never writes a file shorter than its header: this one was cut short.
+        cut = sqlite3.DatabaseError(
+            f"file is not a database: cut short at {len(header)} bytes"
+        )
+        raise unreadable_error(path, cut) from cut
+    if not path.with_name(f"{path.name}-wal").exists():
         # Without a WAL the file header is current. Read it directly: a
         # read-only connection to a WAL-mode file would leave -wal and -shm
         # files behind next to a file we then refuse to open.
@@ -172,8 +178,60 @@ def _inspect(path: Path) -> tuple[int, int]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        # The header says SQLite, so a file SQLite cannot read is damaged.
+        if is_damaged(exc):
+            raise unreadable_error(path, exc) from exc
         raise ProjectError(f"{path}: not a coder project ({exc})") from exc
     return app_id, version
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """Whether an SQLite error means the file's content is damaged."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    text = str(exc)
+    return (
+        name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+        or "malformed" in text
+        or "not a database" in text
+    )
+
+
+def unreadable_error(path: Path, exc: sqlite3.Error) -> ProjectError:
+    """The one-line error for a project SQLite cannot read (with what to do)."""
+    problem = database_error(exc, path)
+    if isinstance(problem, ProjectError):
+        return problem
+    return ProjectError(f"{path}: {exc}")
+
+
+def inspect_project(path: str | os.PathLike[str]) -> int:
+    """Check that a file is a coder project this coder can open; return its schema.
+
+    Reads the header only: writes nothing and migrates nothing.
+
+    Raises:
+        ProjectError: missing, a folder, foreign, damaged, or newer than this coder.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ProjectError(
+            f"{path}: no coder project here; create one with `coder init {path}`"
+        )
+    if path.is_dir():
+        raise ProjectError(f"{path}: is a folder, not a coder project file")
+    app_id, version = _inspect(path)
+    if app_id != APPLICATION_ID:
+        raise ProjectError(
+            f"{path}: not a coder project (an SQLite file of another tool)"
+        )
+    if version > SCHEMA_VERSION:
+        raise ProjectError(
+            f"{path}: written by a newer coder (schema {version}; this coder "
+            f"{__version__} knows up to {SCHEMA_VERSION}); upgrade coder to open it"
+        )
+    return version
 
 
 def _connect(path: Path, actor: str | None) -> Project:
@@ -200,34 +258,30 @@ def open_project(
         actor: Who is working (default: CODER_USER or the login name).
 
     Raises:
-        ProjectError: missing (and not `create`), foreign, or newer than this coder.
+        ProjectError: missing (and not `create`), foreign, damaged, or newer
+            than this coder.
     """
     path = Path(path)
-    if not path.exists():
-        if create:
-            return create_project(path, actor=actor)
-        raise ProjectError(
-            f"{path}: no coder project here; create one with `coder init {path}`"
-        )
-    if path.is_dir():
-        raise ProjectError(f"{path}: is a folder, not a coder project file")
-    app_id, version = _inspect(path)
-    if app_id != APPLICATION_ID:
-        raise ProjectError(
-            f"{path}: not a coder project (an SQLite file of another tool)"
-        )
-    if version > SCHEMA_VERSION:
-        raise ProjectError(
-            f"{path}: written by a newer coder (schema {version}; this coder "
-            f"{__version__} knows up to {SCHEMA_VERSION}); upgrade coder to open it"
-        )
-    project = _connect(path, actor)
-    if version < SCHEMA_VERSION:
-        try:
+    if not path.exists() and create:
+        return create_project(path, actor=actor)
+    version = inspect_project(path)
+    try:
+        project = _connect(path, actor)
+    except sqlite3.DatabaseError as exc:
+        if is_damaged(exc):
+            raise unreadable_error(path, exc) from exc
+        raise
+    try:
+        # Reading the schema now shows a damaged first page or schema here,
+        # as one line naming the file, not in whichever query comes first.
+        project.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        if version < SCHEMA_VERSION:
             migrate(project.db)
-        except BaseException:
-            project.close()
-            raise
+    except BaseException as exc:
+        project.close()
+        if is_damaged(exc):
+            raise unreadable_error(path, exc) from exc
+        raise
     return project
 
 

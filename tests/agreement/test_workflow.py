@@ -63,11 +63,11 @@ def sha(path):
 
 def test_merge_then_agreement_then_consensus(team):
     result = run("merge", "-p", team["team"], team["alice"], team["bob"])
-    assert result.output == "merged 8 codings and 2 memos from alice, bob\n"
+    assert result.stdout == "merged 8 codings and 2 memos from alice, bob\n"
     # Merging again adds nothing.
     again = run("merge", "-p", team["team"], team["alice"])
     assert (
-        again.output
+        again.stdout
         == "merged 0 codings and 0 memos from alice; 4 codings were already here\n"
     )
 

@@ -128,7 +128,7 @@ def test_codes_maintenance_commands(study):
     assert run("codes", "move", "-p", study, "trust_members", "--top").output == (
         "moved trust_members: under trust -> under (top)\n"
     )
-    assert run("codes", "merge", "-p", study, "trust_members", "trust").output == (
+    assert run("codes", "merge", "-p", study, "trust_members", "trust").stdout == (
         "merged trust_members into trust: 1 coding moved\n"
     )
     result = run(
@@ -142,7 +142,7 @@ def test_codes_maintenance_commands(study):
         "--rule",
         "trust_manager=manager",
     )
-    assert result.output == (
+    assert result.stdout == (
         "split trust into trust_manager (trust_manager: 1); 0 codings left on trust for review\n"
     )
     history = json.loads(run("codebook", "history", "-p", study, "--json").output)

@@ -20,7 +20,8 @@ DOC = "pe-01-farahani"
 def run(*args):
     result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return result.output
+    # stdout only: destructive commands name their snapshot on stderr.
+    return result.stdout
 
 
 def test_copies_merged_compared_and_resolved(demo_template, tmp_path):
