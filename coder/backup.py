@@ -217,12 +217,23 @@ def take_snapshot(project: Project, reason: str) -> Path:
     Takes no lock of its own: call it outside any write transaction, before the
     change it protects. Does not rotate (see `rotate`).
     """
-    path = _reserve(snapshot_folder(project.path), reason)
+    folder = snapshot_folder(project.path)
     try:
-        _copy(project.db.conn, path)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+        path = _reserve(folder, reason)
+        try:
+            _copy(project.db.conn, path)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+    except (OSError, sqlite3.OperationalError) as exc:
+        # Before a destructive change: no snapshot, no change.
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ProjectError(
+            f"{folder}: cannot take the snapshot before {reason} ({detail});"
+            " nothing was changed",
+            hint="free some disk space or fix the folder's permissions;"
+            f" {SNAPSHOTS_ENV}=0 works without snapshots",
+        ) from exc
     return path
 
 
@@ -259,10 +270,10 @@ def snapshot_before(
     Yields:
         The snapshot file, or None (not `when`, or snapshots turned off).
     """
-    keep = keep_count()
+    keep = keep_count() if when else 0
     folder = snapshot_folder(project.path)
     made = not folder.exists()
-    path = take_snapshot(project, reason) if when and keep else None
+    path = take_snapshot(project, reason) if keep else None
     try:
         yield path
     except CoderError:

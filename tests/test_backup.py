@@ -274,6 +274,24 @@ def test_a_refused_change_leaves_no_snapshot(study, monkeypatch):
     assert [s.path for s in list_snapshots(study)] == [second, first]
 
 
+def test_no_snapshot_no_change(study):
+    folder = snapshot_folder(study)
+    folder.write_text("a file where the folder should be")
+    with open_project(study) as project:
+        ran = False
+        with pytest.raises(ProjectError) as caught, snapshot_before(project, "merge"):
+            ran = True
+    assert not ran
+    assert str(caught.value) == (
+        f"{folder}: cannot take the snapshot before merge (File exists);"
+        " nothing was changed"
+    )
+    assert caught.value.hint == (
+        "free some disk space or fix the folder's permissions;"
+        " CODER_SNAPSHOTS=0 works without snapshots"
+    )
+
+
 def test_a_crash_keeps_the_snapshot(study):
     with (
         open_project(study) as project,
