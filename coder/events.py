@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import PurePath
 from typing import Any
 
 from coder.errors import CoderError
@@ -351,7 +352,7 @@ def _describe(event: Event) -> str:
             return f"{d.get('file')}: {d.get('added')} codings by {d.get('coder')}"
         case "merge", "project":
             added, memos = d.get("codings_added"), d.get("memos_added")
-            return f"{key}: {added} codings, {memos} memos"
+            return f"{PurePath(key).name}: {added} codings, {memos} memos"
         case "merge", "code":
             return f"{key} into {d.get('into')}"
         case "split", "code":
@@ -361,7 +362,7 @@ def _describe(event: Event) -> str:
         case "move", "code":
             return f"{key} under {d.get('new') or '(top)'}"
         case "load", "codebook":
-            return f"{d.get('source')} (revision {key})"
+            return f"{PurePath(str(d.get('source'))).name} (revision {key})"
         case "seed", "consensus":
             return f"{d.get('codings')} codings by {key}"
         case "resolve", "disagreement":
