@@ -12,6 +12,7 @@ process.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -57,10 +58,61 @@ def worker_count(jobs: int | None, tasks: int, size: int) -> int:
     return max(1, min(jobs, tasks))
 
 
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches every process of the group; the main process handles it
-    # (rolling back and stopping the workers), the workers just stop.
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker set-up: end when the parent ends, however it ends.
+
+    Ctrl-C reaches every process of the group; the main process handles it
+    (rolling back and stopping the workers), the workers ignore it. A parent
+    killed outright (SIGKILL, the OOM killer) cannot stop its workers, so the
+    kernel is asked to kill each worker when its parent dies; a parent that
+    died before the request was made is noticed by its changed pid.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent check below remains
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived while workers ran: stop them and roll back.
+
+    An interruption like Ctrl-C, and handled as one: the transaction rolls
+    back and the command ends with "Aborted!".
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+@contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into an exception, so cleanup code runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {
+        signum: signal.signal(signum, _raise_terminated)
+        for signum in (signal.SIGTERM, signal.SIGHUP)
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextmanager
@@ -90,17 +142,22 @@ def map_in_workers(
     if workers <= 1 or not can_fork():
         yield map(func, items)
         return
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_ignore_interrupts,
-    )
-    try:
-        yield pool.map(func, items)
-    except BrokenProcessPool as exc:
-        raise CoderError(
-            "a worker process stopped unexpectedly (out of memory?); nothing was "
-            "stored; try again with --jobs 1"
-        ) from exc
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    with _terminate_as_exception():
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
+        try:
+            yield pool.map(func, items)
+        except BrokenProcessPool as exc:
+            raise CoderError(
+                "a worker process stopped unexpectedly (out of memory?); nothing was "
+                "stored; try again with --jobs 1"
+            ) from exc
+        finally:
+            # Work not started is dropped; a file being parsed is finished
+            # (killing a worker mid-result can leave the executor waiting
+            # forever for the rest of a message).
+            pool.shutdown(wait=True, cancel_futures=True)
