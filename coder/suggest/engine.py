@@ -69,71 +69,91 @@ def suggest(
     for code in codes or ():
         get_code(project, code)
     coder = coder or project.actor
-    reports = []
+    # Matching and training take seconds and need no lock; storing is one
+    # transaction, so a kill leaves the whole result or none of it.
+    rule_run = learned_run = None
+    learned_error: CoderError | None = None
     if use_rules:
-        run = rules.suggest_rules(
+        rule_run = rules.suggest_rules(
             project, codes=codes, documents=documents, coder=coder, min_score=min_score
-        )
-        stored = store_suggestions(
-            project,
-            run.suggestions,
-            method=rules.METHOD,
-            documents=documents,
-            codes=codes,
-        )
-        reports.append(
-            MethodReport(
-                rules.METHOD,
-                len(run.suggestions),
-                stored,
-                run.sentences,
-                run.seconds,
-                {"matches": run.matches, "already_coded": run.already_coded},
-                run.skipped,
-            )
         )
     if use_learned:
         try:
-            found = learned.suggest_learned(
+            learned_run = learned.suggest_learned(
                 project,
                 coder=coder,
                 codes=codes,
                 documents=documents,
                 min_score=min_score,
                 config=config,
+                save=False,
             )
         except CoderError as exc:
-            if use_rules:
-                # Rules can run before anyone has coded; say why nothing was learned.
-                reports.append(
-                    MethodReport(
-                        learned.METHOD, 0, StoredSuggestions(), 0, 0.0, {}, [str(exc)]
-                    )
-                )
-                return reports
-            raise
-        model = found.model
-        stored = store_suggestions(
-            project,
-            found.suggestions,
-            method=learned.METHOD,
-            documents=documents,
-            codes=codes,
-        )
-        reports.append(
-            MethodReport(
-                learned.METHOD,
-                len(found.suggestions),
-                stored,
-                found.sentences,
-                found.seconds,
-                {
-                    "coder": model.coder,
-                    "model": "stored" if model.loaded else "trained",
-                    "codes_learned": len(model.codes),
-                    "training_seconds": round(model.seconds, 3),
-                },
-                [f"{code}: {why}" for code, why in sorted(model.skipped.items())],
+            if not use_rules:
+                raise
+            # Rules can run before anyone has coded; say why nothing was learned.
+            learned_error = exc
+    reports = []
+    with project.atomic():
+        if rule_run is not None:
+            stored = store_suggestions(
+                project,
+                rule_run.suggestions,
+                method=rules.METHOD,
+                documents=documents,
+                codes=codes,
             )
-        )
+            reports.append(
+                MethodReport(
+                    rules.METHOD,
+                    len(rule_run.suggestions),
+                    stored,
+                    rule_run.sentences,
+                    rule_run.seconds,
+                    {
+                        "matches": rule_run.matches,
+                        "already_coded": rule_run.already_coded,
+                    },
+                    rule_run.skipped,
+                )
+            )
+        if learned_error is not None:
+            reports.append(
+                MethodReport(
+                    learned.METHOD,
+                    0,
+                    StoredSuggestions(),
+                    0,
+                    0.0,
+                    {},
+                    [str(learned_error)],
+                )
+            )
+        if learned_run is not None:
+            model = learned_run.model
+            if not model.loaded:
+                learned.save_model(project, model)
+            stored = store_suggestions(
+                project,
+                learned_run.suggestions,
+                method=learned.METHOD,
+                documents=documents,
+                codes=codes,
+            )
+            reports.append(
+                MethodReport(
+                    learned.METHOD,
+                    len(learned_run.suggestions),
+                    stored,
+                    learned_run.sentences,
+                    learned_run.seconds,
+                    {
+                        "coder": model.coder,
+                        "model": "stored" if model.loaded else "trained",
+                        "codes_learned": len(model.codes),
+                        "training_seconds": round(model.seconds, 3),
+                    },
+                    [f"{code}: {why}" for code, why in sorted(model.skipped.items())],
+                )
+            )
     return reports

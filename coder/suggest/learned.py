@@ -439,8 +439,14 @@ def current_model(
     config: FeatureConfig = DEFAULT_FEATURES,
     *,
     retrain: bool = False,
+    save: bool = True,
 ) -> tuple[LearnedModel, CorpusCounts, TrainingSet]:
-    """The coder's model for their codings as they are now: stored, or trained and stored."""
+    """The coder's model for their codings as they are now: stored, or trained and stored.
+
+    With `save=False` a newly trained model is returned unsaved (its `loaded`
+    is False), for a caller that stores it with the rest of its results in
+    one transaction.
+    """
     coder = coder or project.actor
     counts = corpus_counts(project, config)
     data = training_set(project, counts, coder)
@@ -453,7 +459,8 @@ def current_model(
     model = None if retrain else load_model(project, coder, fingerprint)
     if model is None:
         model = train(counts, data, config)
-        save_model(project, model)
+        if save:
+            save_model(project, model)
     return model, counts, data
 
 
@@ -532,13 +539,15 @@ def suggest_learned(
     documents: Iterable[str] | None = None,
     min_score: float | None = None,
     config: FeatureConfig = DEFAULT_FEATURES,
+    save: bool = True,
 ) -> LearnedRun:
     """Suggestions from the coder's model (trained first if their codings changed).
 
     Sentences the coder has already coded with a code get no suggestion of it.
+    With `save=False` a newly trained model is left for the caller to save.
     """
     began = time.perf_counter()
-    model, counts, data = current_model(project, coder, config)
+    model, counts, data = current_model(project, coder, config, save=save)
     sentences: Sentences = counts.sentences
     rows = np.arange(len(sentences))
     if documents is not None:
