@@ -59,6 +59,7 @@ ACTIONS = (
     REMOVE,
     "rename",
     "resolve",
+    "restore",
     "retype",
     "seed",
     "set",
