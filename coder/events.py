@@ -165,7 +165,7 @@ def parse_time(text: str, *, end: bool = False) -> str:
     """
     value: datetime
     try:
-        if len(text.strip()) == 10:
+        if _is_date(text):
             day = date.fromisoformat(text.strip())
             value = datetime.combine(day + timedelta(days=int(end)), time())
         else:
@@ -178,6 +178,11 @@ def parse_time(text: str, *, end: bool = False) -> str:
     if value.tzinfo is None:
         value = value.astimezone()  # naive means local
     return value.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _is_date(text: str) -> bool:
+    """A bare ISO date (2024-05-06), as opposed to a date-time."""
+    return len(text.strip()) == 10
 
 
 def _filters(
@@ -227,12 +232,15 @@ def _filters(
     if until is not None:
         # A bare date includes that whole day; a date-time is inclusive.
         bound = parse_time(until, end=True)
-        where.append(f"{a}.at {'<' if len(until.strip()) == 10 else '<='} ?")
+        where.append(f"{a}.at {'<' if _is_date(until) else '<='} ?")
         params.append(bound)
     return where, params
 
 
 def _check_names(project: Project, column: str, given: Sequence[str], known) -> None:
+    """Raise on a name neither coder writes nor the log holds (a typo)."""
+    if all(name in known for name in given):
+        return
     logged = {
         row[0] for row in project.db.execute(f"SELECT DISTINCT {column} FROM events")
     }
