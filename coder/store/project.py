@@ -76,6 +76,22 @@ class Project:
                 conn.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def lock_wait(self, milliseconds: int) -> Iterator[None]:
+        """Wait at most this long for the write lock inside the block.
+
+        A front end that must not freeze tries a write with a short wait and,
+        when the project is busy (BusyError), tries again later itself.
+        """
+        previous = self.busy_timeout_ms
+        self.busy_timeout_ms = milliseconds
+        self.db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        try:
+            yield
+        finally:
+            self.busy_timeout_ms = previous
+            self.db.execute(f"PRAGMA busy_timeout = {int(previous)}")
+
     def log(self, action: str, entity: str, entity_id: Any = None, **data: Any) -> int:
         """Append to the event log: who changed what, when. Returns the event's id."""
         return self.db.execute(

@@ -20,12 +20,14 @@ from coder.tui.commands import CoderCommands
 from coder.tui.data import CodeIndex
 from coder.tui.messages import ProjectChanged
 from coder.tui.screens.codebook import CodebookScreen
+from coder.tui.screens.confirm import ConfirmScreen
 from coder.tui.screens.documents import DocumentsScreen
 from coder.tui.screens.help import HelpScreen
 from coder.tui.screens.matrix import MatrixScreen
 from coder.tui.screens.resolve import ResolveScreen, coders_with_codings
 from coder.tui.screens.suggestions import SuggestionsScreen
 from coder.tui.screens.transcript import TranscriptScreen
+from coder.tui.writes import WriteQueue
 
 
 class CoderApp(App[None]):
@@ -118,6 +120,8 @@ class CoderApp(App[None]):
         self.initial_document = document
         self.resolve_coders = resolve
         self.consensus = consensus
+        # Writes wait for the project's lock in the background, never here.
+        self.writes = WriteQueue(self, project.busy_timeout_ms / 1000)
 
     def on_mount(self) -> None:
         if self.resolve_coders:
@@ -208,6 +212,27 @@ class CoderApp(App[None]):
     def action_matrix(self) -> None:
         if not isinstance(self.screen, MatrixScreen):
             self.push_screen(MatrixScreen())
+
+    async def action_quit(self) -> None:
+        if self.writes.pending and not self.writes.flush(2000):
+            waiting = self.writes.pending
+
+            def answered(quit_anyway: bool | None) -> None:
+                if quit_anyway:
+                    self.exit()
+
+            self.push_screen(
+                ConfirmScreen(
+                    f"{len(waiting)} change{'s' if len(waiting) != 1 else ''} not"
+                    f" saved yet ({', '.join(waiting)}): the project is busy. Quit"
+                    " and lose them?",
+                    yes="Quit",
+                    no="Wait",
+                ),
+                answered,
+            )
+            return
+        self.exit()
 
     def action_toggle_everyone(self) -> None:
         self.show_all = not self.show_all

@@ -43,3 +43,10 @@ class ProjectChanged(Message):
     """Something in the project changed (here or by another coder): reload what is shown."""
 
     document: str | None = None
+
+
+@dataclass
+class PendingWritesChanged(Message):
+    """Writes waiting for the project's lock came or went: show how many."""
+
+    pending: int

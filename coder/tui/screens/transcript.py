@@ -28,7 +28,12 @@ from coder.suggest.queue import (
     reject_suggestion,
 )
 from coder.tui.data import CodeIndex, TranscriptData, clock, transcript_data
-from coder.tui.messages import CodeChosen, ProjectChanged, SelectionMoved
+from coder.tui.messages import (
+    CodeChosen,
+    PendingWritesChanged,
+    ProjectChanged,
+    SelectionMoved,
+)
 from coder.tui.screens.confirm import ConfirmScreen
 from coder.tui.screens.memo import MemoScreen, MemoTarget
 from coder.tui.screens.pick import Choice, PickScreen
@@ -454,6 +459,13 @@ class TranscriptScreen(Screen):
             text.append(self.codes.name(coding.code))
             if self.app.show_all:
                 text.append(f" ({coding.coder})", style="dim")
+        pending = self.app.writes.pending
+        if pending:
+            text.append(
+                f"  ⧗ {len(pending)} pending: {pending[-1]} (project busy; saved when"
+                " it frees)",
+                style="bold yellow",
+            )
         if self.note:
             text.append(f"  · {self.note}", style="italic")
         self.query_one("#status", Static).update(text, layout=False)
@@ -534,30 +546,28 @@ class TranscriptScreen(Screen):
 
     # Coding ----------------------------------------------------------------------
 
-    def _apply(self, code_id: str) -> int | None:
+    def _apply(self, code_id: str) -> None:
         view = self.view
         start, end = view.selection
         known = {c.id for c in self.codings}
-        try:
-            coding_id = apply_coding(
-                self.app.project,
-                self.document,
-                start,
-                end,
-                code_id,
-                coder=self.app.coder,
-            )
-        except CoderError as error:
-            self.notify(str(error), severity="error")
-            return None
-        self.last_coding_id = coding_id
-        self.reload()
         name = self.codes.name(code_id)
-        if coding_id in known:
-            self.flash(f"already coded {name} here")
-        else:
-            self.flash(f"coded {name} (u undoes)")
-        return coding_id
+        document, coder = self.document, self.app.coder
+
+        def stored(coding_id: int) -> None:
+            self.last_coding_id = coding_id
+            self._refresh_after_write()
+            if coding_id in known:
+                self.flash(f"already coded {name} here")
+            else:
+                self.flash(f"coded {name} (u undoes)")
+
+        self.app.writes.submit(
+            f"{name} on {document} [{start}:{end}]",
+            lambda: apply_coding(
+                self.app.project, document, start, end, code_id, coder=coder
+            ),
+            stored,
+        )
 
     def action_apply_code(self, code_id: str) -> None:
         self._apply(code_id)
@@ -657,13 +667,17 @@ class TranscriptScreen(Screen):
         def remove(sure: bool | None = True) -> None:
             if not sure:
                 return
-            try:
-                remove_coding(self.app.project, coding.id)
-            except CoderError as error:
-                self.notify(str(error), severity="error")
-                return
-            self.reload()
-            self.flash(f"removed {self.codes.name(coding.code)} (u undoes)")
+            name = self.codes.name(coding.code)
+
+            def removed(_: object) -> None:
+                self._refresh_after_write()
+                self.flash(f"removed {name} (u undoes)")
+
+            self.app.writes.submit(
+                f"removing {name}",
+                lambda: remove_coding(self.app.project, coding.id),
+                removed,
+            )
 
         if coding.coder != self.app.coder:
             self.app.push_screen(
@@ -678,22 +692,31 @@ class TranscriptScreen(Screen):
             remove()
 
     def action_undo(self) -> None:
-        try:
-            change = undo(self.app.project, self.app.coder)
-        except CoderError as error:
-            self.notify(str(error), severity="error")
-            return
-        self.reload()
-        self.flash(f"undone: {change.describe()}" if change else "nothing to undo")
+        coder = self.app.coder
+
+        def undone(change) -> None:
+            self._refresh_after_write()
+            self.flash(f"undone: {change.describe()}" if change else "nothing to undo")
+
+        self.app.writes.submit("undo", lambda: undo(self.app.project, coder), undone)
 
     def action_redo(self) -> None:
-        try:
-            change = redo(self.app.project, self.app.coder)
-        except CoderError as error:
-            self.notify(str(error), severity="error")
-            return
-        self.reload()
-        self.flash(f"redone: {change.describe()}" if change else "nothing to redo")
+        coder = self.app.coder
+
+        def redone(change) -> None:
+            self._refresh_after_write()
+            self.flash(f"redone: {change.describe()}" if change else "nothing to redo")
+
+        self.app.writes.submit("redo", lambda: redo(self.app.project, coder), redone)
+
+    def _refresh_after_write(self) -> None:
+        """Show a write that has landed, unless this screen has been left."""
+        if self.is_attached and self.data is not None:
+            self.reload()
+
+    @on(PendingWritesChanged)
+    def _pending_changed(self, event: PendingWritesChanged) -> None:
+        self._status()
 
     # Memos ---------------------------------------------------------------------------
 
@@ -825,27 +848,27 @@ class TranscriptScreen(Screen):
             self.flash("no suggestion here: N goes to the next one")
             return
         start, end = self.view.selection
-        try:
-            coding_id = accept_suggestion(
-                self.app.project,
-                suggestion.id,
-                coder=self.app.coder,
-                start=start,
-                end=end,
-            )
-        except CoderError as error:
-            self.notify(str(error), severity="error")
-            return
-        self.last_coding_id = coding_id
-        self._deactivate()
-        self.reload()
+        name = self.codes.name(suggestion.code)
         adjusted = (
             ""
             if (start, end) == (suggestion.start, suggestion.end)
             else " with your span"
         )
-        self.flash(
-            f"accepted {self.codes.name(suggestion.code)}{adjusted}; N for the next"
+        coder = self.app.coder
+
+        def accepted(coding_id: int) -> None:
+            self.last_coding_id = coding_id
+            if self.active is not None and self.active.id == suggestion.id:
+                self._deactivate()
+            self._refresh_after_write()
+            self.flash(f"accepted {name}{adjusted}; N for the next")
+
+        self.app.writes.submit(
+            f"accepting {name}",
+            lambda: accept_suggestion(
+                self.app.project, suggestion.id, coder=coder, start=start, end=end
+            ),
+            accepted,
         )
 
     def action_reject(self) -> None:
@@ -853,15 +876,21 @@ class TranscriptScreen(Screen):
         if suggestion is None:
             self.flash("no suggestion here: N goes to the next one")
             return
-        try:
-            reject_suggestion(self.app.project, suggestion.id, coder=self.app.coder)
-        except CoderError as error:
-            self.notify(str(error), severity="error")
-            return
-        self._deactivate()
-        self.reload()
-        self.view.collapse()
-        self.flash(f"rejected {self.codes.name(suggestion.code)}; N for the next")
+        name = self.codes.name(suggestion.code)
+        coder = self.app.coder
+
+        def rejected(_: object) -> None:
+            if self.active is not None and self.active.id == suggestion.id:
+                self._deactivate()
+                self.view.collapse()
+            self._refresh_after_write()
+            self.flash(f"rejected {name}; N for the next")
+
+        self.app.writes.submit(
+            f"rejecting {name}",
+            lambda: reject_suggestion(self.app.project, suggestion.id, coder=coder),
+            rejected,
+        )
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
