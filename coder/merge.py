@@ -50,6 +50,14 @@ def _open_other(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _documents_and_codes(project: Project) -> set[tuple]:
+    """What a merge plan relies on: our documents (id, name, sha256) and code ids."""
+    db = project.db
+    return set(db.execute("SELECT id, name, sha256 FROM documents")) | {
+        (code,) for (code,) in db.execute("SELECT id FROM codes")
+    }
+
+
 def merge_projects(project: Project, others: Sequence[str | Path]) -> MergeReport:
     """Merge codings and memos from other project files, all or nothing.
 
@@ -58,6 +66,7 @@ def merge_projects(project: Project, others: Sequence[str | Path]) -> MergeRepor
     """
     report = MergeReport()
     db = project.db
+    planned_against = _documents_and_codes(project)
     ours_by_sha = {
         sha: (doc_id, name)
         for doc_id, name, sha in db.execute("SELECT id, name, sha256 FROM documents")
@@ -118,6 +127,13 @@ def merge_projects(project: Project, others: Sequence[str | Path]) -> MergeRepor
     if conflicts:
         raise ConflictError("nothing merged:\n" + "\n".join(conflicts))
     with project.atomic():
+        # The other files were read without the write lock: make sure nobody
+        # removed or changed our documents or codes meanwhile (added is fine).
+        if not planned_against <= _documents_and_codes(project):
+            raise ConflictError(
+                f"{project.path}: documents or codes changed while the copies were"
+                " read; nothing merged, run the merge again"
+            )
         for path, docs, codings, memos in plans:
             items = []
             for doc_id, code, coder, start, end, created_at, memo, source in codings:

@@ -13,6 +13,7 @@ from coder.agreement.report import agreement_report
 from coder.agreement.resolution import find_disagreements, resolve, seed_consensus
 from coder.agreement.units import reliability_data
 from coder.cli import cli
+from coder.codes import merge_codes
 from coder.coding import apply_coding, list_codings, segment_span
 from coder.errors import ConflictError
 from coder.memos import get_memo, set_memo
@@ -259,3 +260,28 @@ def test_agreement_formats(team, tmp_path):
     assert "<h1>Inter-coder agreement</h1>" in out.read_text("utf-8")
     by_case = json.loads(run(*base, "--format", "json", "--by", "case").output)
     assert {row["group"] for row in by_case["codes"]} == {"Kaveh Power Equipment"}
+
+
+def test_merge_refuses_when_the_project_changed_while_reading_the_copies(
+    team, monkeypatch
+):
+    """The copies are read without the write lock; a change meanwhile stops the merge."""
+    import coder.merge
+
+    real_open = coder.merge._open_other
+
+    def open_while_someone_edits(path):
+        # Another coder removes a code alice used, between planning and storing.
+        with open_project(team["team"], actor="carol") as other:
+            merge_codes(other, "public_relations", "trust")
+        return real_open(path)
+
+    monkeypatch.setattr(coder.merge, "_open_other", open_while_someone_edits)
+    with open_project(team["team"]) as project:
+        before = project.db.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
+        with pytest.raises(ConflictError) as caught:
+            merge_projects(project, [team["alice"]])
+        assert "changed while the copies were read; nothing merged" in str(caught.value)
+        assert (
+            project.db.execute("SELECT COUNT(*) FROM codings").fetchone()[0] == before
+        )
