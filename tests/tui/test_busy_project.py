@@ -206,3 +206,34 @@ def test_coding_while_another_process_imports_a_hundred_files(
     assert _trust(project) == s[:keys_pressed]
     names = {d.name for d in list_documents(project)}
     assert {f"extra-{n:03d}" for n in range(100)} <= names
+
+
+def test_a_memo_saved_while_the_project_is_busy_stays_open_with_its_text(
+    project, demo_path, drive
+):
+    from coder.memos import get_memo
+    from coder.tui.screens.memo import MemoScreen
+
+    other = _hold_lock(demo_path)
+
+    async def scenario(pilot):
+        await _transcript(pilot)
+        await pilot.press("m")
+        assert isinstance(pilot.app.screen, MemoScreen)
+        began = time.monotonic()
+        await pilot.press(*"Tense start", "ctrl+s")
+        assert time.monotonic() - began < 5
+        assert isinstance(pilot.app.screen, MemoScreen)
+        messages = [n.message for n in pilot.app._notifications]
+        assert any("the project is busy" in m for m in messages), messages
+        other.execute("COMMIT")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, MemoScreen)
+
+    try:
+        drive(scenario)
+    finally:
+        other.close()
+    first_sentence = document_segments(project, DOC, ("sentence",))[0].id
+    assert get_memo(project, "segment", first_sentence, "ana") == "Tense start"

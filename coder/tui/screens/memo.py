@@ -17,6 +17,9 @@ from coder.memos import get_memo, set_memo
 from coder.tui.screens.confirm import ConfirmScreen
 from coder.tui.screens.pick import Choice, PickScreen
 
+# How long saving a memo waits for a busy project before saying so (ms).
+MEMO_LOCK_WAIT_MS = 1500
+
 
 @dataclass(frozen=True)
 class MemoTarget:
@@ -107,14 +110,18 @@ class MemoScreen(ModalScreen[bool]):
         if not self.changed:
             return True
         target = self.target
+        project = self.app.project
         try:
-            set_memo(
-                self.app.project,
-                target.target_type,
-                target.target_id,
-                self.query_one(TextArea).text,
-                coder=self.app.coder,
-            )
+            # Not queued like a coding: a busy project says so within a moment
+            # and the dialog stays open with the text, to save again.
+            with project.lock_wait(MEMO_LOCK_WAIT_MS):
+                set_memo(
+                    project,
+                    target.target_type,
+                    target.target_id,
+                    self.query_one(TextArea).text,
+                    coder=self.app.coder,
+                )
         except CoderError as error:
             self.notify(str(error), severity="error")
             return False

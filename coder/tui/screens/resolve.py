@@ -282,22 +282,27 @@ class ResolveScreen(Screen):
         if item is None:
             return
         span = self.span if decision == "span" else None
-        try:
-            resolve(
+        memo, consensus = self.memo, self.consensus
+
+        def decided(_: object) -> None:
+            item.decision = decision
+            item.memo = memo
+            self.notify(f"{item.key}: {decision}")
+            if self.is_attached and self.current is item:
+                self._go(self._next_open(self.index))
+
+        self.app.writes.submit(
+            f"{item.key}: {decision}",
+            lambda: resolve(
                 self.app.project,
                 item,
                 decision,
-                memo=self.memo,
+                memo=memo,
                 span=span,
-                consensus=self.consensus,
-            )
-        except CoderError as error:
-            self.notify(str(error), severity="error")
-            return
-        item.decision = decision
-        item.memo = self.memo
-        self.notify(f"{item.key}: {decision}")
-        self._go(self._next_open(self.index))
+                consensus=consensus,
+            ),
+            decided,
+        )
 
     def _next_open(self, index: int) -> int:
         count = len(self.items)

@@ -11,7 +11,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from coder.errors import CoderError
 from coder.suggest.queue import (
     Suggestion,
     accept_suggestion,
@@ -156,29 +155,37 @@ class SuggestionsScreen(Screen):
         suggestion = self.highlighted
         if suggestion is None:
             return
-        try:
-            accept_suggestion(self.app.project, suggestion.id, coder=self.app.coder)
-        except CoderError as error:
-            self.notify(str(error), severity="error")
-            return
-        self.notify(
-            f"accepted {self.app.codes.name(suggestion.code)} on {suggestion.document}"
+        name = self.app.codes.name(suggestion.code)
+        coder = self.app.coder
+
+        def accepted(_: object) -> None:
+            self.notify(f"accepted {name} on {suggestion.document}")
+            if self.is_attached:
+                self.reload()
+
+        self.app.writes.submit(
+            f"accepting {name}",
+            lambda: accept_suggestion(self.app.project, suggestion.id, coder=coder),
+            accepted,
         )
-        self.reload()
 
     def action_reject(self) -> None:
         suggestion = self.highlighted
         if suggestion is None:
             return
-        try:
-            reject_suggestion(self.app.project, suggestion.id, coder=self.app.coder)
-        except CoderError as error:
-            self.notify(str(error), severity="error")
-            return
-        self.notify(
-            f"rejected {self.app.codes.name(suggestion.code)} on {suggestion.document}"
+        name = self.app.codes.name(suggestion.code)
+        coder = self.app.coder
+
+        def rejected(_: object) -> None:
+            self.notify(f"rejected {name} on {suggestion.document}")
+            if self.is_attached:
+                self.reload()
+
+        self.app.writes.submit(
+            f"rejecting {name}",
+            lambda: reject_suggestion(self.app.project, suggestion.id, coder=coder),
+            rejected,
         )
-        self.reload()
 
     def action_back(self) -> None:
         self.app.pop_screen()
