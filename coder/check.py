@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coder.errors import RESTORE_HINT, ProjectError
+from coder.errors import ProjectError, restore_hint
 from coder.store.locking import busy_timeout_ms
 from coder.store.project import inspect_project, is_damaged
 
@@ -478,7 +478,8 @@ def damaged_error(report: CheckReport) -> ProjectError:
     if problem.count > 1:
         detail += f", and {problem.count - 1:,} more"
     return ProjectError(
-        f"{report.path}: the project file is damaged ({detail})", hint=RESTORE_HINT
+        f"{report.path}: the project file is damaged ({detail})",
+        hint=restore_hint(report.path),
     )
 
 

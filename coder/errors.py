@@ -71,6 +71,16 @@ class LimitError(InputError):
 RESTORE_HINT = "restore a backup: `coder backups` lists them, `coder restore SNAPSHOT` brings one back"
 
 
+def restore_hint(path: str | Path | None = None) -> str:
+    """RESTORE_HINT naming the project, so the commands it gives work as typed."""
+    if path is None:
+        return RESTORE_HINT
+    return (
+        f"restore a backup: `coder backups -p {path}` lists them,"
+        f" `coder restore -p {path} SNAPSHOT` brings one back"
+    )
+
+
 def database_error(
     exc: sqlite3.Error, path: str | Path | None = None
 ) -> CoderError | None:
@@ -96,7 +106,7 @@ def database_error(
         )
     if code in ("CORRUPT", "NOTADB") or "malformed" in text or "not a database" in text:
         return ProjectError(
-            f"{where}the project file is damaged ({text})", hint=RESTORE_HINT
+            f"{where}the project file is damaged ({text})", hint=restore_hint(path)
         )
     if code == "READONLY" or "readonly database" in text:
         return ProjectError(
@@ -115,6 +125,6 @@ def database_error(
     if code == "IOERR" or "disk I/O error" in text:
         return ProjectError(
             f"{where}disk I/O error ({text})",
-            hint="check the disk and try again; if it repeats, " + RESTORE_HINT,
+            hint="check the disk and try again; if it repeats, " + restore_hint(path),
         )
     return None

@@ -27,13 +27,17 @@ def run_tui(
             document_id(
                 project, document
             )  # an unknown name fails here, listing the known ones
-        CoderApp(
+        app = CoderApp(
             project,
             coder=coder,
             document=document,
             resolve=resolve,
             consensus=consensus,
-        ).run()
+        )
+        app.run()
+    if app.return_code:
+        # Textual has shown what failed; the exit code says it failed.
+        raise SystemExit(3)
 
 
 @cli.command(name="open")

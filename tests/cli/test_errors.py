@@ -14,10 +14,12 @@ import pytest
 from coder.cli.base import err, out
 from coder.errors import CoderError
 
-RESTORE = (
-    "hint: restore a backup: `coder backups` lists them,"
-    " `coder restore SNAPSHOT` brings one back\n"
-)
+
+def restore(path) -> str:
+    return (
+        f"hint: restore a backup: `coder backups -p {path}` lists them,"
+        f" `coder restore -p {path} SNAPSHOT` brings one back\n"
+    )
 
 
 @pytest.fixture
@@ -241,7 +243,8 @@ def test_a_damaged_project_names_the_file_and_the_backups(coder, one_doc, how, d
     result = coder("info", "-p", one_doc)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"coder: error: {one_doc}: the project file is damaged ({detail})\n" + RESTORE
+        f"coder: error: {one_doc}: the project file is damaged ({detail})\n"
+        + restore(one_doc)
     )
 
 
@@ -259,7 +262,7 @@ def test_a_damaged_project_through_the_real_entry_point(one_doc):
     assert done.returncode == 1
     assert done.stderr == (
         f"coder: error: {one_doc}: the project file is damaged"
-        " (database disk image is malformed)\n" + RESTORE
+        " (database disk image is malformed)\n" + restore(one_doc)
     )
 
 

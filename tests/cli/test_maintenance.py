@@ -17,10 +17,13 @@ MINI = DATA / "codebooks" / "mini.yaml"
 SNAPSHOT_LINE = re.compile(
     r"^snapshot: (?P<path>.+\.backups/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ(?:-\d+)?-(?P<reason>[a-z-]+)\.db)$"
 )
-RESTORE_HINT = (
-    "hint: restore a backup: `coder backups` lists them,"
-    " `coder restore SNAPSHOT` brings one back\n"
-)
+
+
+def restore_hint(path) -> str:
+    return (
+        f"hint: restore a backup: `coder backups -p {path}` lists them,"
+        f" `coder restore -p {path} SNAPSHOT` brings one back\n"
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -244,7 +247,7 @@ def test_check_on_a_damaged_file_is_one_line(coder, coded, where):
         assert result.stdout == ""
         first, hint = result.stderr.splitlines(keepends=True)
         assert first.startswith(f"coder: error: {coded}: the project file is damaged (")
-        assert hint == RESTORE_HINT
+        assert hint == restore_hint(coded)
 
 
 def test_a_damaged_project_comes_back_from_its_snapshot(coder, coded):

@@ -143,9 +143,12 @@ def test_a_writer_that_waits_too_long_gets_one_clear_error(project):
     other = open_project(project.path, actor="other")
     try:
         begin_immediate(other.db.conn, other.path, 1000)
-        with project.lock_wait(100), pytest.raises(BusyError) as raised:
-            with project.atomic():
-                pass
+        with (
+            project.lock_wait(100),
+            pytest.raises(BusyError) as raised,
+            project.atomic(),
+        ):
+            pass
         assert str(raised.value).startswith(f"{project.path}: the project is busy")
         other.db.conn.execute("COMMIT")
         with project.atomic():
@@ -161,9 +164,8 @@ def test_a_read_then_write_transaction_waits_instead_of_failing(project):
         with project.atomic():
             project.db.execute("SELECT COUNT(*) FROM events").fetchone()
             # Another connection cannot even start writing until we are done ...
-            with other.lock_wait(50), pytest.raises(BusyError):
-                with other.atomic():
-                    pass
+            with other.lock_wait(50), pytest.raises(BusyError), other.atomic():
+                pass
             project.log("test", "project", note="first")
         # ... and then it can, reading what we wrote.
         with other.atomic():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.errors import RESTORE_HINT, ProjectError
+from coder.errors import ProjectError, restore_hint
 from coder.store import open_project
 from coder.store.project import inspect_project
 
@@ -30,7 +30,7 @@ def project_file(demo_path) -> Path:
 def _refused(path: Path) -> ProjectError:
     with pytest.raises(ProjectError) as caught:
         open_project(path)
-    assert caught.value.hint == RESTORE_HINT
+    assert caught.value.hint == restore_hint(path)
     return caught.value
 
 
