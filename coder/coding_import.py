@@ -31,7 +31,7 @@ import yaml
 from coder.codebook import yaml_node
 from coder.codes import latest_version
 from coder.coding import insert_codings
-from coder.errors import CoderError
+from coder.errors import CoderError, ConflictError
 from coder.events import ADD, log_codings
 from coder.limits import MAX_YAML_BYTES, load_yaml, read_limited
 from coder.store import Project
@@ -284,6 +284,24 @@ def import_codings(
         for entry, start, end in resolved
     ]
     with project.atomic():
+        # The quotes were matched without the write lock: make sure the texts
+        # and codes they were matched against are still there, unchanged.
+        used = sorted({entry.document for entry, _, _ in resolved})
+        now_texts = dict(
+            project.db.execute(
+                f"SELECT name, text FROM documents WHERE name IN ({', '.join('?' * len(used))})",
+                used,
+            ).fetchall()
+        )
+        now_codes = {row[0] for row in project.db.execute("SELECT id FROM codes")}
+        if (
+            any(now_texts.get(name) != texts[name] for name in used)
+            or not {entry.code for entry, _, _ in resolved} <= now_codes
+        ):
+            raise ConflictError(
+                f"{parsed.path}: documents or codes changed while the file was read;"
+                " nothing imported, run the import again"
+            )
         _, added = insert_codings(project, items)
         result.added = len(added)
         result.existing = len(resolved) - result.added

@@ -148,3 +148,29 @@ def test_the_demo_gold_coding_imports(demo_path):
         result = import_codings(project, gold)
     assert result.coder == "gold"
     assert result.added > 100
+
+
+def test_a_change_while_the_file_was_matched_stops_the_import(
+    demo_path, tmp_path, monkeypatch
+):
+    """Quotes are matched without the write lock; a code removed meanwhile stores nothing."""
+    import coder.coding_import
+    from coder.codes import merge_codes
+    from coder.errors import ConflictError
+
+    real_latest = coder.coding_import.latest_version
+
+    def latest_while_someone_edits(project):
+        with open_project(demo_path, actor="carol") as other:
+            merge_codes(other, "payment_risk", "currency_risk")
+        return real_latest(project)
+
+    monkeypatch.setattr(
+        coder.coding_import, "latest_version", latest_while_someone_edits
+    )
+    path = _write(tmp_path, GOOD)
+    with open_project(demo_path, actor="tester") as project:
+        with pytest.raises(ConflictError) as caught:
+            import_codings(project, path)
+        assert "changed while the file was read; nothing imported" in str(caught.value)
+        assert list_codings(project, coder="gold") == []
