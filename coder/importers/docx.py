@@ -14,16 +14,20 @@ import io
 import zipfile
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from coder.errors import InputError
 from coder.importers import otter, plaintext
 from coder.importers._text import CLOCK, TranscriptBuilder, parse_clock
+from coder.limits import check_docx
 from coder.model import DroppedLine, Transcript
 
 FORMAT = "docx"
 HEADER_WORDS = {"speaker", "name", "text", "time", "timestamp", "transcript", "start"}
 TIME_WORDS = {"time", "timestamp", "start"}
+HEADING_STYLES = ("Heading", "Title", "Subtitle")
+# Word's tables have at most 63 columns; a larger gridSpan is damage.
+MAX_SPAN = 63
 
 
 @dataclass
@@ -53,9 +57,164 @@ def _open(data: bytes, path: str):
         raise InputError(path, f"not a Word document ({exc})") from exc
 
 
-def _is_heading(paragraph) -> bool:
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
-    return style.startswith(("Heading", "Title", "Subtitle"))
+@dataclass
+class _Paragraph:
+    """What the importer needs of a paragraph, read out of python-docx once."""
+
+    number: int
+    text: str
+    # (text, bold) of each run that has text, in order.
+    runs: list[tuple[str, bool]] = field(default_factory=list)
+    heading: bool = False
+
+
+@dataclass
+class _Table:
+    first: int  # the number of its first row
+    # Each row's cell texts by grid column, a merged cell repeated as
+    # python-docx's ``row.cells`` gives it.
+    rows: list[list[str]]
+
+
+class _Styles:
+    """Paragraph style names by id, read from the document's styles part.
+
+    Read straight from the XML, because python-docx looks a paragraph's style
+    up by a scan of every style (quadratic in a long document) and fails
+    when the styles part is missing its content type.
+    """
+
+    def __init__(self, document) -> None:
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.styles import BabelFish
+
+        self.names: dict[str, str] = {}
+        self.default = ""
+        root = None
+        for rel in document.part.rels.values():
+            if rel.reltype == RT.STYLES and not rel.is_external:
+                root = _part_xml(rel.target_part)
+                break
+        if root is None:
+            return
+        for style in root.iter(_qn("w:style")):
+            if style.get(_qn("w:type"), "paragraph") != "paragraph":
+                continue
+            name_element = style.find(_qn("w:name"))
+            name = (
+                name_element.get(_qn("w:val"), "") if name_element is not None else ""
+            )
+            name = BabelFish.internal2ui(name)
+            style_id = style.get(_qn("w:styleId"))
+            if style_id is not None:
+                self.names[style_id] = name
+            if style.get(_qn("w:default")) in ("1", "true", "on"):
+                self.default = name  # the last default wins, as in python-docx
+
+    def is_heading(self, paragraph) -> bool:
+        style_id = paragraph._p.style
+        if style_id is None:
+            return self.default.startswith(HEADING_STYLES)
+        # An id without a style (no styles part at all, as some writers
+        # make) is Word's id of a built-in style: "Heading1", "Title".
+        return self.names.get(style_id, style_id).startswith(HEADING_STYLES)
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(tag)
+
+
+def _part_xml(part):
+    """The root element of a part python-docx parsed, or parsed here; None if not XML."""
+    element = getattr(part, "element", None)
+    if element is not None:
+        return element
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        return etree.fromstring(part.blob, parser)
+    except etree.XMLSyntaxError:
+        return None  # styles are looks, not words: read on without them
+
+
+def _cell_rows(table) -> list[list[str]]:
+    """Each row's cell texts, one per grid column, from the table's XML.
+
+    Like python-docx's ``row.cells`` (a cell spanning columns repeats, a
+    cell continuing a vertical merge repeats the one above), except that a
+    merge continuing from no row above, which python-docx cannot read, is
+    an empty cell.
+    """
+    from docx.table import _Cell
+
+    rows: list[list[str]] = []
+    for tr in table._tbl.tr_lst:
+        cells: list[str] = []
+        for tc in tr.tc_lst:
+            properties = tc.find(_qn("w:tcPr"))
+            span = 1
+            merge = None
+            if properties is not None:
+                span_element = properties.find(_qn("w:gridSpan"))
+                if span_element is not None:
+                    value = span_element.get(_qn("w:val"), "1")
+                    span = int(value) if value.isdigit() else 1
+                    span = min(max(span, 1), MAX_SPAN)
+                merge_element = properties.find(_qn("w:vMerge"))
+                if merge_element is not None:
+                    merge = merge_element.get(_qn("w:val"), "continue")
+            column = len(cells)
+            if merge == "continue":
+                above = rows[-1] if rows else []
+                text = above[column] if column < len(above) else ""
+            else:
+                text = _Cell(tc, table).text
+            cells.extend([text] * span)
+        rows.append(cells)
+    return rows
+
+
+def _read_blocks(document, path: str) -> tuple[list[_Paragraph], list[_Table]]:
+    """The document's paragraphs and tables as plain data, numbered in order.
+
+    Everything python-docx reads lazily is read here, so that a malformed
+    part of the XML is reported as the file's problem, not a traceback.
+    """
+    from docx.exceptions import InvalidXmlError
+    from docx.table import Table
+
+    paragraphs: list[_Paragraph] = []
+    tables: list[_Table] = []
+    number = 0
+    try:
+        if document.element.body is None:
+            raise InputError(path, "not a readable .docx (the document has no body)")
+        styles = _Styles(document)
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                rows = _cell_rows(block)
+                tables.append(_Table(number + 1, rows))
+                number += len(rows)
+            else:
+                number += 1
+                paragraphs.append(
+                    _Paragraph(
+                        number,
+                        block.text,
+                        [(run.text, bool(run.bold)) for run in block.runs if run.text],
+                        styles.is_heading(block),
+                    )
+                )
+    except (InvalidXmlError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(
+            path, f"not a readable .docx (malformed document XML: {exc})"
+        ) from exc
+    return paragraphs, tables
 
 
 @dataclass
@@ -67,18 +226,17 @@ class _Bold:
     colon: bool
 
 
-def _bold_start(paragraph) -> _Bold | None:
+def _bold_start(paragraph: _Paragraph) -> _Bold | None:
     """The paragraph's leading bold run when it may be a label, else None.
 
     A bold run with a colon (``Name:`` bold, or bold ``Name`` then ``:``)
     may hold anything; one without a colon must look like a name.
     """
-    runs = [run for run in paragraph.runs if run.text]
     bold = []
-    for run in runs:
-        if not run.bold:
+    for text, is_bold in paragraph.runs:
+        if not is_bold:
             break
-        bold.append(run.text)
+        bold.append(text)
     raw = "".join(bold)
     label = raw.strip()
     # paragraph.text, unlike paragraph.runs, holds the text of hyperlinks.
@@ -97,7 +255,9 @@ def _bold_start(paragraph) -> _Bold | None:
     return None
 
 
-def _paragraph_lines(paragraphs) -> tuple[list[tuple[int, str]], set[str]]:
+def _paragraph_lines(
+    paragraphs: list[_Paragraph],
+) -> tuple[list[tuple[int, str]], set[str]]:
     """Each paragraph as a line of text, leading bold labels made into ``Name: ``.
 
     A bold label with a colon names a speaker, whatever the name holds; one
@@ -107,11 +267,12 @@ def _paragraph_lines(paragraphs) -> tuple[list[tuple[int, str]], set[str]]:
     Returns:
         (paragraph number, line) pairs, and the names known to be speakers.
     """
-    bolds = {number: _bold_start(paragraph) for number, paragraph in paragraphs}
+    bolds = {paragraph.number: _bold_start(paragraph) for paragraph in paragraphs}
     counts = Counter(bold.name for bold in bolds.values() if bold)
     labels = {bold.name for bold in bolds.values() if bold and bold.colon}
     lines = []
-    for number, paragraph in paragraphs:
+    for paragraph in paragraphs:
+        number = paragraph.number
         bold = bolds[number]
         if bold and CLOCK.fullmatch(bold.rest):
             # Otter's header paragraph with the name in bold: "Name  0:03".
@@ -128,7 +289,7 @@ def _paragraph_lines(paragraphs) -> tuple[list[tuple[int, str]], set[str]]:
     return lines, labels
 
 
-def _speaker_rows(table, first: int) -> list[_Row] | None:
+def _speaker_rows(table: _Table) -> list[_Row] | None:
     """The rows of a speaker | text table (time column optional), or None.
 
     A table is a speaker table when it has a header row naming its columns
@@ -136,7 +297,7 @@ def _speaker_rows(table, first: int) -> list[_Row] | None:
     (``Date | 2024-05-01``) is not.
     """
     rows = [
-        (first + index, [cell.text.strip() for cell in row.cells])
+        (table.first + index, [cell.strip() for cell in row])
         for index, row in enumerate(table.rows)
     ]
     rows = [(number, cells) for number, cells in rows if any(cells)]
@@ -202,48 +363,39 @@ def _table_transcript(rows: list[_Row], path: str) -> TranscriptBuilder:
 
 
 def parse(data: bytes, path: str) -> Transcript:
-    from docx.table import Table
-
-    document = _open(data, path)
-    paragraphs = []  # (number, paragraph)
-    tables = []  # (number of the first row, table)
-    number = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            tables.append((number + 1, block))
-            number += len(block.rows)
-        else:
-            number += 1
-            paragraphs.append((number, block))
+    check_docx(data, path)
+    paragraphs, tables = _read_blocks(_open(data, path), path)
 
     dropped: list[DroppedLine] = []
     speaker_rows: list[_Row] = []
-    for first, table in tables:
-        rows = _speaker_rows(table, first)
+    for table in tables:
+        rows = _speaker_rows(table)
         if rows is None:
             dropped.extend(
                 DroppedLine(
-                    first + index,
-                    " | ".join(cell.text.strip() for cell in row.cells),
+                    table.first + index,
+                    " | ".join(cell.strip() for cell in row),
                     "table row, not a speaker table",
                 )
                 for index, row in enumerate(table.rows)
-                if any(cell.text.strip() for cell in row.cells)
+                if any(cell.strip() for cell in row)
             )
         else:
             speaker_rows.extend(rows)
 
     body = []
-    for number, paragraph in paragraphs:
+    for paragraph in paragraphs:
         text = paragraph.text.strip()
         if not text:
             continue
-        if _is_heading(paragraph):
-            dropped.append(DroppedLine(number, text, "heading, not speech"))
+        if paragraph.heading:
+            dropped.append(DroppedLine(paragraph.number, text, "heading, not speech"))
         elif speaker_rows:
-            dropped.append(DroppedLine(number, text, "outside the speaker table"))
+            dropped.append(
+                DroppedLine(paragraph.number, text, "outside the speaker table")
+            )
         else:
-            body.append((number, paragraph))
+            body.append(paragraph)
     lines, labels = _paragraph_lines(body)
 
     if speaker_rows:
