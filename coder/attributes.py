@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from coder.errors import CoderError, InputError
+from coder.limits import MAX_CSV_BYTES, read_limited
 from coder.store import Project
 
 TYPES = ("text", "number", "date", "category")
@@ -223,12 +224,23 @@ def import_csv(
     path = Path(path)
     if not path.is_file():
         raise InputError(str(path), "no such file")
-    raw = path.read_bytes()
+    raw = read_limited(path, MAX_CSV_BYTES, "attribute tables")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="strict")
-    rows = list(csv.reader(io.StringIO(text)))
+        try:
+            text = raw.decode("cp1252", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                str(path), "not text: bytes are neither UTF-8 nor cp1252"
+            ) from exc
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a NUL byte, a field past csv's 128 KB
+        raise InputError(
+            str(path), f"not a readable CSV: {exc}", reader.line_num
+        ) from exc
     if not rows or not rows[0]:
         raise InputError(str(path), "empty CSV: expected a header row", 1)
     header = [cell.strip() for cell in rows[0]]
