@@ -82,6 +82,23 @@ def format_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+# Longest piece of a file quoted in a message.
+MAX_EXCERPT_CHARS = 80
+
+
+def excerpt(text: str, limit: int = MAX_EXCERPT_CHARS) -> str:
+    """Text from a file made fit to quote in a one-line message.
+
+    Characters that break or hide a line (newlines, vertical tab, U+2028,
+    controls) are shown escaped, and long text is cut with an ellipsis.
+    """
+    shown = "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text[: limit + 1]
+    )
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
 # Files -----------------------------------------------------------------------
 
 
@@ -259,7 +276,12 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, Any]:
         LimitError: past a limit, naming the line.
         yaml.YAMLError: not YAML; callers word it for their kind of file.
     """
-    loader = _yaml_loader()(text)
+    import yaml
+
+    try:
+        loader = _yaml_loader()(text)
+    except yaml.reader.ReaderError as exc:
+        raise _marked(exc, text) from None
     try:
         try:
             root = loader.get_single_node()
@@ -269,9 +291,30 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, Any]:
         except _YamlLimit as exc:
             line = exc.mark.line + first_line if exc.mark is not None else None
             raise LimitError(path, exc.message, line) from None
+        except yaml.reader.ReaderError as exc:
+            raise _marked(exc, text) from None
         return root, loader.construct_document(root)
     finally:
         loader.dispose()
+
+
+def _marked(exc, text: str):
+    """A ReaderError (a control character) as a scanner error with a line and column.
+
+    PyYAML reports it by character position over several lines; callers
+    report ``problem`` at ``problem_mark`` like every other YAML error.
+    """
+    import yaml
+
+    position = min(max(exc.position, 0), len(text))
+    line = text.count("\n", 0, position)
+    column = position - (text.rfind("\n", 0, position) + 1)
+    mark = yaml.Mark(exc.name, position, line, column, None, None)
+    character = exc.character
+    shown = f"#x{character:04x}" if isinstance(character, int) else repr(character)
+    return yaml.scanner.ScannerError(
+        None, None, f"unacceptable character {shown}: {exc.reason}", mark
+    )
 
 
 # XML ---------------------------------------------------------------------------
@@ -357,7 +400,7 @@ def check_xml(data: bytes, path: str, part: str, strict: bool = True) -> None:
     if declared and declared[1].strip().lower() not in _XML_ENCODINGS:
         raise LimitError(
             path,
-            f"{part} declares encoding '{declared[1][:40]}'; coder reads XML"
+            f"{part} declares encoding '{excerpt(declared[1], 40)}'; coder reads XML"
             " in UTF-8 and UTF-16",
         )
     for marker in ("<!DOCTYPE", "<!ENTITY"):
@@ -446,7 +489,7 @@ class LimitedZip:
         self._check_members()
 
     def broken(self, exc: BaseException) -> InputError:
-        detail = str(exc) or type(exc).__name__
+        detail = excerpt(str(exc) or type(exc).__name__, 200)
         return InputError(self.path, self.describe.format(detail))
 
     def _check_directory(self, handle) -> None:
@@ -485,7 +528,7 @@ class LimitedZip:
         if limit is not None and size > limit:
             raise LimitError(
                 self.path,
-                f"{info.filename} unpacks to {format_size(size)}; coder unpacks"
+                f"{excerpt(info.filename)} unpacks to {format_size(size)}; coder unpacks"
                 f" at most {format_size(limit)}",
             )
 
@@ -515,7 +558,8 @@ class LimitedZip:
         except (RuntimeError, NotImplementedError) as exc:
             # Encrypted members, and compression methods zipfile lacks.
             raise InputError(
-                self.path, f"cannot unpack {info.filename}: {exc}"
+                self.path,
+                f"cannot unpack {excerpt(info.filename)}: {excerpt(str(exc))}",
             ) from None
         except _zip_errors() as exc:
             raise self.broken(exc) from None
@@ -578,7 +622,7 @@ def _check_docx_part(archive: LimitedZip, info: zipfile.ZipInfo, path: str) -> N
             if size > MAX_DOCX_XML_BYTES:
                 raise LimitError(
                     path,
-                    f"{info.filename} unpacks to more than"
+                    f"{excerpt(info.filename)} unpacks to more than"
                     f" {format_size(MAX_DOCX_XML_BYTES)}, the most XML coder reads"
                     " from one part of a Word document",
                 )
@@ -588,12 +632,12 @@ def _check_docx_part(archive: LimitedZip, info: zipfile.ZipInfo, path: str) -> N
         if any(marker in window for marker in _MARKERS):
             raise LimitError(
                 path,
-                f"{info.filename} holds a DTD (<!DOCTYPE or <!ENTITY); coder does"
+                f"{excerpt(info.filename)} holds a DTD (<!DOCTYPE or <!ENTITY); coder does"
                 " not read DTDs or expand entities",
             )
         tail = window[-_OVERLAP:]
     if xml:
-        check_xml(b"".join(held), path, info.filename, strict=named)
+        check_xml(b"".join(held), path, excerpt(info.filename), strict=named)
 
 
 def _starts_like_xml(first: bytes) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from coder.errors import InputError
+from coder.limits import excerpt
 from coder.model import DroppedLine, Transcript, Turn
 
 BOMS = (
@@ -91,12 +92,12 @@ def parse_clock(value: str, path: str, line: int | None = None) -> float:
     """Seconds from ``h:mm:ss(.mmm)``, ``mm:ss`` or ``m:ss``; reject impossible times."""
     match = CLOCK.fullmatch(value.strip())
     if not match:
-        raise InputError(path, f"malformed timestamp '{value.strip()}'", line)
+        raise InputError(path, f"malformed timestamp '{excerpt(value.strip())}'", line)
     hours = int(match["h"] or 0)
     minutes = int(match["m"])
     seconds = int(match["s"])
     if (match["h"] is not None and minutes > 59) or seconds > 59:
-        raise InputError(path, f"malformed timestamp '{value.strip()}'", line)
+        raise InputError(path, f"malformed timestamp '{excerpt(value.strip())}'", line)
     millis = int((match["ms"] or "0").ljust(3, "0"))
     return hours * 3600 + minutes * 60 + seconds + millis / 1000
 

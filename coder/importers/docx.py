@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from coder.errors import InputError
 from coder.importers import otter, plaintext
 from coder.importers._text import CLOCK, TranscriptBuilder, parse_clock
-from coder.limits import check_docx
+from coder.limits import check_docx, excerpt
 from coder.model import DroppedLine, Transcript
 
 FORMAT = "docx"
@@ -47,14 +47,14 @@ def _open(data: bytes, path: str):
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise InputError(
-            path, f"not a readable .docx (broken or truncated zip: {exc})"
+            path, f"not a readable .docx (broken or truncated zip: {excerpt(str(exc))})"
         ) from exc
     except XMLSyntaxError as exc:
         raise InputError(
-            path, f"not a readable .docx (damaged XML: {exc.msg})"
+            path, f"not a readable .docx (damaged XML: {excerpt(str(exc.msg))})"
         ) from exc
     except (PackageNotFoundError, KeyError, ValueError) as exc:
-        raise InputError(path, f"not a Word document ({exc})") from exc
+        raise InputError(path, f"not a Word document ({excerpt(str(exc))})") from exc
 
 
 @dataclass
@@ -212,7 +212,8 @@ def _read_blocks(document, path: str) -> tuple[list[_Paragraph], list[_Table]]:
                 )
     except (InvalidXmlError, ValueError, KeyError, TypeError) as exc:
         raise InputError(
-            path, f"not a readable .docx (malformed document XML: {exc})"
+            path,
+            f"not a readable .docx (malformed document XML: {excerpt(str(exc))})",
         ) from exc
     return paragraphs, tables
 

@@ -26,6 +26,7 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from coder.errors import InputError
 from coder.importers._text import TranscriptBuilder, decode, is_speaker_tag
+from coder.limits import excerpt
 from coder.model import Transcript
 
 VTT_TIME = r"(?:\d{2,}:)?\d{2}:\d{2}\.\d{3}"
@@ -95,15 +96,16 @@ def _check_timings(text: str, path: str, kind: str) -> list[tuple[float, float]]
                 clock = VTT_TIME if kind == "vtt" else SRT_TIME
                 start_ok = re.fullmatch(clock, loose["start"])
                 bad = loose["end"] if start_ok else loose["start"]
-            raise InputError(path, f"malformed timestamp '{bad}'", number)
+            raise InputError(path, f"malformed timestamp '{excerpt(bad)}'", number)
         start, end = _seconds(match["start"]), _seconds(match["end"])
         if start is None or end is None:
             bad = match["start"] if start is None else match["end"]
-            raise InputError(path, f"malformed timestamp '{bad}'", number)
+            raise InputError(path, f"malformed timestamp '{excerpt(bad)}'", number)
         if end < start:
             raise InputError(
                 path,
-                f"cue ends before it starts ('{match['start']}' --> '{match['end']}')",
+                f"cue ends before it starts ('{excerpt(match['start'])}'"
+                f" --> '{excerpt(match['end'])}')",
                 number,
             )
         timings.append((start, end))
