@@ -196,27 +196,40 @@ def import_transcripts(
     if progress:
         progress(done, total)
     jobs_list = [(str(item.path), item.data, fmt) for item in pending]
-    parsed: list[tuple[PendingImport, Transcript, Segmented]] = []
-    with map_in_workers(
-        partial(_parse_and_segment, segmenter), jobs_list, jobs=jobs, size=total
-    ) as results:
-        for item, (transcript, segmented) in zip(pending, results, strict=True):
-            parsed.append((item, transcript, segmented))
+    parsed: list[tuple[PendingImport, Transcript, SegmentedSummary]] = []
+    with (
+        SegmentStage(project) as stage,
+        map_in_workers(
+            partial(_parse_and_segment, segmenter), jobs_list, jobs=jobs, size=total
+        ) as results,
+    ):
+        for number, (item, (transcript, segmented)) in enumerate(
+            zip(pending, results, strict=True)
+        ):
+            # Staged now, while the workers go on; copied under the lock.
+            stage.add(number, segmented)
+            parsed.append((item, transcript, SegmentedSummary.of(segmented)))
             done += len(item.data)
             if progress:
                 progress(done, total)
-    with project.atomic():
-        case_id = ensure_case(project, case) if case else None
-        for item, transcript, segmented in parsed:
-            if not _check_against_project(
-                project, item, replace=replace, force=force, report=report
-            ):
-                continue
-            _store(project, item, transcript, segmented, case_id, lang)
-            _note(report, item.path, transcript)
-            (report.replaced if item.replaces else report.imported).append(item.name)
-            report.words += segmented.words
-            report.segments += len(segmented)
+        with project.atomic():
+            case_id = ensure_case(project, case) if case else None
+            stored: dict[int, int] = {}
+            for number, (item, transcript, segmented) in enumerate(parsed):
+                if not _check_against_project(
+                    project, item, replace=replace, force=force, report=report
+                ):
+                    continue
+                stored[number] = _store(
+                    project, item, transcript, segmented, case_id, lang
+                )
+                _note(report, item.path, transcript)
+                (report.replaced if item.replaces else report.imported).append(
+                    item.name
+                )
+                report.words += segmented.words
+                report.segments += segmented.count
+            stage.copy(stored)
     return report
 
 
@@ -251,10 +264,11 @@ def _store(
     project: Project,
     item: PendingImport,
     transcript: Transcript,
-    segmented: Segmented,
+    segmented: SegmentedSummary,
     case_id: int | None,
     lang: str,
-) -> None:
+) -> int:
+    """Store a document (replacing its old version), all but its segments; its id."""
     db = project.db
     old_case = None
     old_values: list[tuple[int, str]] = []
@@ -303,12 +317,6 @@ def _store(
             json.dumps(meta, ensure_ascii=False),
         ],
     ).lastrowid
-    first_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM segments").fetchone()[0] + 1
-    db.conn.executemany(
-        'INSERT INTO segments (id, document_id, kind, parent_id, seq, start, "end",'
-        " speaker_id, start_time, end_time, lemmas) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        _segment_rows(project, doc_id, first_id, segmented),
-    )
     db.conn.executemany(
         "INSERT INTO attribute_values (attribute_id, document_id, value) VALUES (?, ?, ?)",
         [(attribute_id, doc_id, value) for attribute_id, value in old_values],
@@ -325,22 +333,134 @@ def _store(
         sha256=item.sha256,
         replaced=item.replaces is not None,
     )
+    return doc_id
 
 
-def _segment_rows(
-    project: Project, doc_id: int, first_id: int, segmented: Segmented
-) -> Iterator[tuple]:
-    """Rows of the segments table: turns (ids from `first_id`), then sentences."""
+@dataclass(frozen=True)
+class SegmentedSummary:
+    """What storing a document needs of its segmentation once the segments are staged."""
+
+    pipeline: str
+    words: int
+    count: int
+
+    @classmethod
+    def of(cls, segmented: Segmented) -> SegmentedSummary:
+        return cls(segmented.pipeline, segmented.words, len(segmented))
+
+
+# Staged segments: the segments table with a document's number in the import
+# and its speaker's name, as ids are known only once the documents are stored.
+STAGE_COLUMNS = (
+    'id, doc, kind, parent_id, seq, start, "end", speaker, start_time, end_time, lemmas'
+)
+
+
+class SegmentStage:
+    """Segments written aside while files are parsed, copied in under the lock.
+
+    Inserting a large import's segments into the project's indexed table is
+    most of its storing time. They go first into a private temporary database
+    attached to the connection (no lock on the project; spilled to a temporary
+    file when large) while the workers parse, and are copied into the project
+    with one INSERT ... SELECT inside the import's transaction: the write lock
+    is held about a third as long, and the staging overlaps the parsing.
+
+    Inside a transaction already open (an import within a larger one), a
+    database cannot be attached: the segments are then kept in memory and
+    inserted directly.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.conn = project.db.conn
+        self.direct = self.conn.in_transaction
+        self.kept: dict[int, Segmented] = {}
+        self.next_id = 1
+
+    def __enter__(self) -> SegmentStage:
+        if not self.direct:
+            self.conn.execute("ATTACH DATABASE '' AS coder_stage")
+            self.conn.execute(
+                f"CREATE TABLE coder_stage.segments ({STAGE_COLUMNS}, PRIMARY KEY (id))"
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.direct:
+            self.conn.execute("DETACH DATABASE coder_stage")
+
+    def add(self, number: int, segmented: Segmented) -> None:
+        """Stage the segments of the import's `number`th file."""
+        if self.direct:
+            self.kept[number] = segmented
+            return
+        rows = _segment_rows(number, self.next_id, segmented)
+        self.next_id += len(segmented)
+        self.conn.execute("BEGIN")  # touches only the staging database
+        try:
+            self.conn.executemany(
+                f"INSERT INTO coder_stage.segments ({STAGE_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def copy(self, stored: dict[int, int]) -> None:
+        """Copy the staged segments of stored files in; `stored` maps number to id.
+
+        Runs inside the import's transaction. Speakers are added in order of
+        first appearance, so their ids follow the interviews.
+        """
+        db = self.project.db
+        offset = db.execute("SELECT COALESCE(MAX(id), 0) FROM segments").fetchone()[0]
+        if self.direct:
+            for number, doc_id in stored.items():
+                segmented = self.kept[number]
+                rows = list(_segment_rows(doc_id, offset + 1, segmented))
+                speakers = dict.fromkeys(row[7] for row in rows if row[7])
+                ids = _speaker_ids(self.project, speakers)
+                db.conn.executemany(
+                    "INSERT INTO segments (id, document_id, kind, parent_id, seq, start,"
+                    ' "end", speaker_id, start_time, end_time, lemmas)'
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*row[:7], ids.get(row[7]), *row[8:]) for row in rows],
+                )
+                offset += len(segmented)
+            return
+        db.execute(
+            "CREATE TABLE coder_stage.stored (doc INTEGER PRIMARY KEY, document_id)"
+        )
+        db.conn.executemany(
+            "INSERT INTO coder_stage.stored VALUES (?, ?)", list(stored.items())
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO speakers (name) SELECT s.speaker"
+            " FROM coder_stage.segments s JOIN coder_stage.stored USING (doc)"
+            " WHERE s.speaker IS NOT NULL GROUP BY s.speaker ORDER BY MIN(s.id)"
+        )
+        db.execute(
+            'INSERT INTO segments (id, document_id, kind, parent_id, seq, start, "end",'
+            " speaker_id, start_time, end_time, lemmas)"
+            " SELECT s.id + ?, m.document_id, s.kind, s.parent_id + ?, s.seq, s.start,"
+            ' s."end", k.id, s.start_time, s.end_time, s.lemmas'
+            " FROM coder_stage.segments s JOIN coder_stage.stored m USING (doc)"
+            " LEFT JOIN speakers k ON k.name = s.speaker ORDER BY s.id",
+            [offset, offset],
+        )
+
+
+def _segment_rows(doc: int, first_id: int, segmented: Segmented) -> Iterator[tuple]:
+    """Segment rows with speaker names: turns (ids from `first_id`), then sentences."""
     turns = segmented.turns
-    # In order of first appearance, so ids follow the interview.
-    speakers = _speaker_ids(
-        project, dict.fromkeys(turn.speaker for turn in turns if turn.speaker)
-    )
-    turn_speakers = [speakers.get(turn.speaker) for turn in turns]
+    turn_speakers = [turn.speaker or None for turn in turns]
     for seq, turn in enumerate(turns):
         yield (
             first_id + seq,
-            doc_id,
+            doc,
             "turn" if turn.speaker else "paragraph",
             None,
             seq,
@@ -356,7 +476,7 @@ def _segment_rows(
     first_sentence = first_id + len(turns)
     yield from zip(
         range(first_sentence, first_sentence + count),
-        repeat(doc_id, count),
+        repeat(doc, count),
         repeat("sentence", count),
         [first_id + turn for turn in sentences.turn],
         range(count),
