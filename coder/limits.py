@@ -183,13 +183,16 @@ def _yaml_loader() -> type:
                 self.depth -= 1
 
         def construct_object(self, node, deep=False):
-            # A date that does not exist (2024-02-30) or an integer of more
-            # than 4,300 digits is a ValueError in PyYAML: report it as YAML.
+            # A date that does not exist (2024-02-30), an integer of more than
+            # 4,300 digits or "!!timestamp" on a word fail in PyYAML with
+            # Python's errors: report them as YAML, where they are.
             try:
                 return super().construct_object(node, deep)
-            except (ValueError, OverflowError) as exc:
+            except (ValueError, OverflowError, AttributeError, TypeError) as exc:
+                tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+                why = f" ({exc})" if isinstance(exc, ValueError | OverflowError) else ""
                 raise ConstructorError(
-                    None, None, f"cannot read this value ({exc})", node.start_mark
+                    None, None, f"cannot read this value as {tag}{why}", node.start_mark
                 ) from None
 
     return Loader

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 import zipfile
 from collections.abc import Callable
 from datetime import timedelta
@@ -487,9 +488,11 @@ def build_zip(
     members: list[tuple[str, bytes]], compression=zipfile.ZIP_DEFLATED
 ) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in members:
-            archive.writestr(zipfile.ZipInfo(name), data, compress_type=compression)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a name twice, on purpose
+        with zipfile.ZipFile(buffer, "w", compression) as archive:
+            for name, data in members:
+                archive.writestr(zipfile.ZipInfo(name), data, compress_type=compression)
     return buffer.getvalue()
 
 
