@@ -112,7 +112,10 @@ class _Styles:
                 self.default = name  # the last default wins, as in python-docx
 
     def is_heading(self, paragraph) -> bool:
-        style_id = paragraph._p.style
+        # Read raw: python-docx raises on a pStyle without its w:val.
+        properties = paragraph._p.pPr
+        element = properties.find(_qn("w:pStyle")) if properties is not None else None
+        style_id = element.get(_qn("w:val")) if element is not None else None
         if style_id is None:
             return self.default.startswith(HEADING_STYLES)
         # An id without a style (no styles part at all, as some writers
@@ -186,6 +189,7 @@ def _read_blocks(document, path: str) -> tuple[list[_Paragraph], list[_Table]]:
     part of the XML is reported as the file's problem, not a traceback.
     """
     from docx.exceptions import InvalidXmlError
+    from docx.oxml.exceptions import InvalidXmlError as InvalidOxmlError
     from docx.table import Table
 
     paragraphs: list[_Paragraph] = []
@@ -210,7 +214,7 @@ def _read_blocks(document, path: str) -> tuple[list[_Paragraph], list[_Table]]:
                         styles.is_heading(block),
                     )
                 )
-    except (InvalidXmlError, ValueError, KeyError, TypeError) as exc:
+    except (InvalidXmlError, InvalidOxmlError, ValueError, KeyError, TypeError) as exc:
         raise InputError(
             path,
             f"not a readable .docx (malformed document XML: {excerpt(str(exc))})",

@@ -101,7 +101,10 @@ def test_qdc(scratch, data):
 
 def qde_edit(name: str, data: bytes):
     if name.lower().endswith(".qde"):
-        return xml_edits(data.decode("utf-8"), REFI_FRAGMENTS).map(encoded)
+        try:
+            return xml_edits(data.decode("utf-8"), REFI_FRAGMENTS).map(encoded)
+        except UnicodeDecodeError:  # junk an earlier edit added
+            pass
     return byte_edits(data)
 
 

@@ -150,8 +150,12 @@ def base_members() -> list[tuple[str, bytes]]:
 
 
 def part_edit(name: str, data: bytes):
-    if name.endswith((".xml", ".rels")):
-        return xml_edits(data.decode("utf-8"), DOCX_FRAGMENTS).map(
+    try:
+        xml = data.decode("utf-8") if name.endswith((".xml", ".rels")) else None
+    except UnicodeDecodeError:  # junk an earlier edit added
+        xml = None
+    if xml is not None:
+        return xml_edits(xml, DOCX_FRAGMENTS).map(
             lambda xml: xml.encode("utf-8", "surrogatepass")
         )
     return byte_edits(data)
