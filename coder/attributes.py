@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from coder.errors import CoderError, InputError
-from coder.limits import MAX_CSV_BYTES, read_limited
+from coder.limits import MAX_CSV_BYTES, excerpt, read_limited
 from coder.store import Project
 
 TYPES = ("text", "number", "date", "category")
@@ -76,9 +76,9 @@ def convert(value: str | None, kind: str) -> Any:
 
 def _validate(value: str, kind: str, where: str) -> str:
     if kind == "number" and not _is_number(value):
-        raise CoderError(f"{where}: '{value}' is not a number")
+        raise CoderError(f"{where}: '{excerpt(value)}' is not a number")
     if kind == "date" and not _is_date(value):
-        raise CoderError(f"{where}: '{value}' is not a date (YYYY-MM-DD)")
+        raise CoderError(f"{where}: '{excerpt(value)}' is not a date (YYYY-MM-DD)")
     return value
 
 
@@ -250,7 +250,9 @@ def import_csv(
         )
     duplicates = {name for name in header if header.count(name) > 1}
     if duplicates:
-        raise InputError(str(path), f"duplicate column '{sorted(duplicates)[0]}'", 1)
+        raise InputError(
+            str(path), f"duplicate column '{excerpt(sorted(duplicates)[0])}'", 1
+        )
     documents = {
         name: id_ for id_, name in project.db.execute("SELECT id, name FROM documents")
     }
@@ -278,7 +280,7 @@ def import_csv(
             kind = (types or {}).get(name)
             if value and kind:
                 try:
-                    _validate(value, kind, f"column '{name}'")
+                    _validate(value, kind, f"column '{excerpt(name)}'")
                 except CoderError as exc:
                     raise InputError(str(path), str(exc), number) from exc
         if key in documents:
@@ -288,7 +290,9 @@ def import_csv(
         elif key in cases:
             case_values[cases[key]] = fields
         else:
-            raise InputError(str(path), f"no document or case named '{key}'", number)
+            raise InputError(
+                str(path), f"no document or case named '{excerpt(key)}'", number
+            )
     with project.atomic():
         for doc_id, case_name in assignments.items():
             project.db.execute(

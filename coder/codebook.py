@@ -22,7 +22,7 @@ import jsonschema
 import yaml
 
 from coder.errors import CoderError
-from coder.limits import MAX_YAML_BYTES, load_yaml, read_limited
+from coder.limits import MAX_YAML_BYTES, excerpt, load_yaml, read_limited
 
 # Keys the coding TUI keeps for itself (moving, selecting, undo, memo, search,
 # filter, help, quit); digits apply codes by their number in the panel.
@@ -203,22 +203,24 @@ def _describe(error: jsonschema.ValidationError) -> tuple[list[Any], str, str | 
         (str(p) for p in reversed(path) if isinstance(p, str)), "codebook"
     )
     if error.validator == "additionalProperties":
+        # YAML keys need not be strings (0:, 2024-05-06:): sorted as text.
         unexpected = sorted(
-            set(error.instance) - set(error.schema.get("properties", {}))
+            set(error.instance) - set(error.schema.get("properties", {})), key=str
         )
         known = ", ".join(error.schema.get("properties", {}))
-        return path, f"unknown key '{unexpected[0]}' (known: {known})", unexpected[0]
+        shown = excerpt(str(unexpected[0]))
+        return path, f"unknown key '{shown}' (known: {known})", str(unexpected[0])
     if error.validator == "required":
         missing = error.message.split("'")[1]
         return path, f"missing '{missing}'", None
     if field_name == "colour" and error.validator == "pattern":
-        return path, f"colour '{error.instance}' is not #rrggbb or #rgb", None
+        return path, f"colour '{_shown(error.instance)}' is not #rrggbb or #rgb", None
     if field_name == "key" and error.validator in ("pattern", "type"):
-        return path, f"key '{error.instance}' must be a single letter", None
+        return path, f"key '{_shown(error.instance)}' must be a single letter", None
     if field_name == "id" and error.validator == "pattern":
         return (
             path,
-            f"id '{error.instance}' must be a slug: lower-case letters, digits and _,"
+            f"id '{_shown(error.instance)}' must be a slug: lower-case letters, digits and _,"
             " starting with a letter",
             None,
         )
@@ -228,10 +230,10 @@ def _describe(error: jsonschema.ValidationError) -> tuple[list[Any], str, str | 
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         article = "an" if str(expected)[0] in "aeiou" else "a"
-        return path, f"'{field_name}' must be {article} {expected}", None
+        return path, f"'{_shown(field_name)}' must be {article} {expected}", None
     if error.validator == "enum":
         options = ", ".join(map(str, error.validator_value))
-        return path, f"'{field_name}' must be one of: {options}", None
+        return path, f"'{_shown(field_name)}' must be one of: {options}", None
     if error.validator == "oneOf" and path and "examples" in path:
         return (
             path,
@@ -241,16 +243,22 @@ def _describe(error: jsonschema.ValidationError) -> tuple[list[Any], str, str | 
     if "lemmas" in path and error.validator in ("minLength", "pattern"):
         return (
             path,
-            f"a lemma is one word, not '{error.instance}' (put phrases under 'phrases')",
+            f"a lemma is one word, not '{_shown(error.instance)}' (put phrases under"
+            " 'phrases')",
             None,
         )
     if error.validator in ("minLength", "pattern") and isinstance(error.instance, str):
         return (
             path,
-            f"'{field_name}' value '{error.instance}' is not allowed here",
+            f"'{_shown(field_name)}' value '{_shown(error.instance)}' is not allowed here",
             None,
         )
-    return path, error.message, None
+    return path, _shown(error.message, 200), None
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value from the file, fit for a one-line message."""
+    return excerpt(str(value), limit)
 
 
 def _code_from(data: dict[str, Any]) -> Code:
@@ -339,26 +347,31 @@ def _check_semantics(
     names: dict[str, list[Any]] = {}
     keys: dict[str, tuple[str, list[Any]]] = {}
 
-    def visit(codes: list[dict[str, Any]], trail: list[Any]) -> None:
+    def visit(codes: list[Any], trail: list[Any]) -> None:
         for index, code in enumerate(codes):
+            if not isinstance(code, dict):
+                continue  # the schema reports it
             here = [*trail, index]
-            code_id = code.get("id")
+            # Wrong types are the schema's to report; only strings are compared.
+            code_id = code.get("id") if isinstance(code.get("id"), str) else None
             if code_id in ids:
                 first = located.node([*ids[code_id], "id"]).start_mark.line + 1
                 problems.append(
-                    f"{_where(path, located.node([*here, 'id']))}: duplicate id '{code_id}'"
+                    f"{_where(path, located.node([*here, 'id']))}: duplicate id"
+                    f" '{_shown(code_id)}'"
                     f" (first used on line {first})"
                 )
             elif code_id:
                 ids[code_id] = here
-            name = (code.get("name") or "").strip()
+            name = code.get("name")
+            name = name.strip() if isinstance(name, str) else ""
             if name:
                 folded = name.casefold()
                 if folded in names:
                     first = located.node([*names[folded], "name"]).start_mark.line + 1
                     problems.append(
                         f"{_where(path, located.node([*here, 'name']))}: duplicate name"
-                        f" '{name}' (first used on line {first})"
+                        f" '{_shown(name)}' (first used on line {first})"
                     )
                 else:
                     names[folded] = here
@@ -373,15 +386,17 @@ def _check_semantics(
                     other, _ = keys[key]
                     problems.append(
                         f"{_where(path, located.node([*here, 'key']))}: key '{key}' is"
-                        f" already bound to '{other}'"
+                        f" already bound to '{_shown(other)}'"
                     )
                 else:
                     keys[key] = (code_id or name, here)
-            visit(code.get("children", []) or [], [*here, "children"])
+            children = code.get("children")
+            if isinstance(children, list):
+                visit(children, [*here, "children"])
 
     codes = data.get("codes")
     if isinstance(codes, list):
-        visit([c for c in codes if isinstance(c, dict)], ["codes"])
+        visit(codes, ["codes"])
 
 
 def parse_codebook(text: str, path: str) -> Codebook:

@@ -10,6 +10,7 @@ docs/limits.md lists the limits and why each has its value.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import struct
@@ -151,6 +152,7 @@ def check_size(data: bytes | str, path: str, limit: int, what: str) -> None:
 # YAML ------------------------------------------------------------------------
 
 
+@functools.cache
 def _yaml_loader() -> type:
     import yaml
     from yaml.constructor import ConstructorError

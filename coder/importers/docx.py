@@ -53,7 +53,9 @@ def _open(data: bytes, path: str):
         raise InputError(
             path, f"not a readable .docx (damaged XML: {excerpt(str(exc.msg))})"
         ) from exc
-    except (PackageNotFoundError, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, KeyError, ValueError, AttributeError) as exc:
+        # AttributeError: a part whose root element is not the one python-docx
+        # expects ([Content_Types].xml, a .rels) lacks its methods.
         raise InputError(path, f"not a Word document ({excerpt(str(exc))})") from exc
 
 
@@ -214,7 +216,14 @@ def _read_blocks(document, path: str) -> tuple[list[_Paragraph], list[_Table]]:
                         styles.is_heading(block),
                     )
                 )
-    except (InvalidXmlError, InvalidOxmlError, ValueError, KeyError, TypeError) as exc:
+    except (
+        InvalidXmlError,
+        InvalidOxmlError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,  # a root element of the wrong kind (another namespace)
+    ) as exc:
         raise InputError(
             path,
             f"not a readable .docx (malformed document XML: {excerpt(str(exc))})",
