@@ -414,3 +414,30 @@ def test_a_long_document_reads_styles_once(tmp_path: Path):
     transcript = parse_transcript(zipped(members(document)), "long.docx")
     assert len(transcript.turns) == 3000
     assert time.perf_counter() - started < 10
+
+
+def test_a_table_with_rows_of_different_widths_imports():
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=2)
+    for row, (speaker, text) in zip(
+        table.rows,
+        [("Speaker", "Text"), ("Jane", "Hello."), ("Max", "Hi.")],
+        strict=True,
+    ):
+        row.cells[0].text = speaker
+        row.cells[1].text = text
+    parts = members(document)
+    xml = parts["word/document.xml"].decode()
+    # The header row loses its second cell, as a row that "ends early" does.
+    xml = re.sub(r"(<w:tr>.*?</w:tc>)<w:tc>.*?</w:tc>(</w:tr>)", r"\1\2", xml, count=1)
+    parts["word/document.xml"] = xml.encode()
+
+    transcript = parse_transcript(zipped(parts), "a.docx")
+
+    assert [
+        (turn.speaker, transcript.text[turn.start : turn.end])
+        for turn in transcript.turns
+    ] == [
+        ("Jane", "Hello."),
+        ("Max", "Hi."),
+    ]

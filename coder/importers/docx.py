@@ -315,7 +315,11 @@ def _speaker_rows(table: _Table) -> list[_Row] | None:
         for index, row in enumerate(table.rows)
     ]
     rows = [(number, cells) for number, cells in rows if any(cells)]
-    if not rows or not 2 <= len(rows[0][1]) <= 3:
+    # Rows can differ in width (cells spanning or missing at a row's end):
+    # short ones are padded with empty cells.
+    columns = max((len(cells) for _, cells in rows), default=0)
+    rows = [(number, cells + [""] * (columns - len(cells))) for number, cells in rows]
+    if not rows or not 2 <= columns <= 3:
         return None
     header = [cell.lower() for cell in rows[0][1]]
     headed = bool(set(header) & HEADER_WORDS)
