@@ -29,7 +29,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -335,31 +334,48 @@ class Run:
     max_rss: int  # bytes
 
 
+# Runs the command in a small Python process of its own and reports the
+# command's wall time and peak RSS (its children included). A child forked
+# from a large process (pytest, with spaCy loaded) starts with that process's
+# pages counted in its maxrss; forked from this one, it starts small.
+_MEASURE = """
+import os, resource, subprocess, sys, time
+started = time.perf_counter()
+try:
+    status = subprocess.run(sys.argv[3:], timeout=float(sys.argv[2])).returncode
+except subprocess.TimeoutExpired:
+    status = -9
+seconds = time.perf_counter() - started
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+os.write(int(sys.argv[1]), f"{seconds} {rss}".encode())
+sys.exit(status if status >= 0 else 128 - status)
+"""
+
+
 def run_measured(args: list[str], cwd: Path, timeout: float = 600) -> Run:
     """Run a process to its end; its wall time and peak RSS (its children included)."""
+    read, write = os.pipe()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err)
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
-                break
-            time.sleep(0.01)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            completed = subprocess.run(
+                [sys.executable, "-c", _MEASURE, str(write), str(timeout), *args],
+                cwd=cwd,
+                stdout=out,
+                stderr=err,
+                pass_fds=(write,),
+            )
+        finally:
+            os.close(write)
+        with os.fdopen(read, "rb") as figures:
+            seconds, rss = figures.read().split()
         out.seek(0)
         err.seek(0)
         return Run(
-            process.returncode,
+            completed.returncode,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
-            seconds,
-            usage.ru_maxrss * 1024,  # KiB on Linux
+            float(seconds),
+            int(rss),
         )
 
 
