@@ -10,7 +10,7 @@ limit), a .txt just under the limit and a 200,000-cue .vtt (imported).
 For a ceiling measured in the same run, ``python -c pass`` and
 ``coder --version`` are timed the same way, and every figure is also shown
 as a ratio to ``coder --version``. Peak memory is the process's maxrss
-(``os.wait4``), its worker processes included.
+(``RUSAGE_CHILDREN`` in a small wrapper process), its workers included.
 
     python benchmarks/bombs.py               # everything
     python benchmarks/bombs.py --only yaml   # the bombs whose name has "yaml"
