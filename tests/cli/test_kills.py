@@ -202,3 +202,29 @@ def test_killed_at_any_moment_all_or_nothing(operation, workspace, tmp_path):
             assert again.returncode == 0, err
             assert content(project) == after
     print(f"{operation.name}: {KILLS} kills, {outcomes}")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_terminated_import_stops_its_workers_and_stores_nothing(
+    signum, workspace, tmp_path
+):
+    project = tmp_path / "study.db"
+    shutil.copyfile(workspace / "base.db", project)
+    before = content(project)
+    process = run(["import", "incoming", "--jobs", "2"], project, workspace)
+    # Past start-up, into the parsing: wait for the workers to appear.
+    deadline = time.monotonic() + 60
+    while len(live_processes(process.pid)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if process.poll() is not None:
+        pytest.skip("the import finished before it could be stopped")
+    process.send_signal(signum)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "coder: interrupted"
+    assert "Traceback" not in err
+    deadline = time.monotonic() + 5
+    while live_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live_processes(process.pid) == []
+    assert content(project) == before
