@@ -27,6 +27,11 @@ def summarize(project: Project) -> dict[str, Any]:
         table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
         for table in COUNTED
     }
+    # A coding's memo lives on the coding (see coder.memos.write_memo), not in
+    # the memos table; count both so a memo is a memo wherever it is stored.
+    counts["memos"] += db.execute(
+        "SELECT COUNT(*) FROM codings WHERE memo IS NOT NULL AND memo != ''"
+    ).fetchone()[0]
     segments = dict(
         db.execute("SELECT kind, COUNT(*) FROM segments GROUP BY kind").fetchall()
     )
