@@ -11,7 +11,7 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from coder.exporters.cells import spreadsheet_safe
+from coder.exporters.cells import formula_like
 from coder.exporters.tables import Table
 
 # Widths in characters: wide enough for a code name, quotes wrap at QUOTE_WIDTH.
@@ -36,7 +36,7 @@ def sheet_name(name: str, taken: set[str]) -> str:
 
 def _value(value):
     if isinstance(value, str):
-        return spreadsheet_safe(_CONTROL.sub("", value))
+        return _CONTROL.sub("", value)
     return value
 
 
@@ -44,12 +44,18 @@ def _append(sheet, values) -> None:
     """Append a row; text is always a string cell, never a formula or an error.
 
     openpyxl makes a text starting with ``=`` a formula and ``#N/A`` an error
-    value; typed cells keep text as text even where a quote did not go in front.
+    value, so every text cell is typed as a string. A formula-like text
+    (`formula_like`, the rule CSV files follow with a leading ``'``) also gets
+    Excel's quote prefix: the cell shows the text exactly as it was written
+    (a memo's ``- `` list stays ``- ``), and stays text when someone edits it,
+    where a plain string cell would be read as a formula again.
     """
     sheet.append([_value(v) for v in values])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"
+            if formula_like(cell.value):
+                cell.quotePrefix = True
 
 
 def _write_sheet(sheet, table: Table) -> None:
