@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -243,11 +244,38 @@ def _parse_and_segment(
 
 
 def _note(report: ImportReport, path: Path, transcript: Transcript) -> None:
+    """One report line per distinct dropped line or note of a file.
+
+    A web viewer's copy can drop the same ``user avatar`` line fifty times: the
+    first one is reported with its line, and the rest are counted on it.
+    """
+    dropped_at: dict[tuple[str, str], list[int]] = {}
     for dropped in transcript.dropped:
+        dropped_at.setdefault((dropped.text, dropped.reason), []).append(dropped.line)
+    for (text, reason), lines in dropped_at.items():
         report.notes.append(
-            f"{path}:{dropped.line}: dropped '{dropped.text}' ({dropped.reason})"
+            f"{path}:{lines[0]}: dropped '{text}' ({reason}){_more_like_it(lines[1:])}"
         )
-    report.notes.extend(f"{path}: {note}" for note in transcript.notes)
+    for note, count in Counter(transcript.notes).items():
+        report.notes.append(
+            f"{path}: {note}" + (f" ({count} times)" if count > 1 else "")
+        )
+
+
+# Lines listed after the first of a repeated note; the rest are only counted.
+_LINES_LISTED = 5
+
+
+def _more_like_it(lines: list[int]) -> str:
+    """``" and 3 more like it (lines 6, 12, 18)"``, or nothing when there are none."""
+    if not lines:
+        return ""
+    listed = ", ".join(str(line) for line in lines[:_LINES_LISTED])
+    if len(lines) > _LINES_LISTED:
+        listed += ", ..."
+    return (
+        f" and {len(lines)} more like it (line{'s' if len(lines) > 1 else ''} {listed})"
+    )
 
 
 def _speaker_ids(project: Project, names: Iterable[str]) -> dict[str, int]:

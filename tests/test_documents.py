@@ -283,3 +283,25 @@ def test_a_bad_file_found_by_a_worker_stops_the_whole_batch(project):
         == f"{BAD / 'bad_timing.vtt'}:6: malformed timestamp '00:61:00.000'"
     )
     assert {t: _count(project, t) for t in counts} == counts
+
+
+def test_a_note_repeated_in_a_file_is_reported_once_with_a_count(project, tmp_path):
+    # A meeting tool's web viewer leaves "user avatar" above every turn; an
+    # old Windows tool saved it as cp1252 (a note that comes once).
+    turns = [
+        f"user avatar\n{('Zoë', 'Omid')[n % 2]}\n00:{n:02d}\nTurn number {n}.\n"
+        for n in range(50)
+    ]
+    path = tmp_path / "viewer.txt"
+    path.write_text("\n".join(turns) + "\nuser avatar\n", encoding="cp1252")
+    once = tmp_path / "once.txt"
+    once.write_text("user avatar\nJane Doe\n00:03\nHello.\n", encoding="utf-8")
+
+    report = import_transcripts(project, [path, once])
+
+    assert report.notes == [
+        f"{path}:1: dropped 'user avatar' (interface text, not speech)"
+        " and 50 more like it (lines 6, 11, 16, 21, 26, ...)",
+        f"{path}: not valid UTF-8; decoded as cp1252 (Windows-1252)",
+        f"{once}:1: dropped 'user avatar' (interface text, not speech)",
+    ]
