@@ -245,13 +245,22 @@ def show(document, project_path, as_json) -> None:
     if doc.case:
         title.append(f"  ({doc.case})", style="dim")
     out.print(title)
+    # The last time printed: a sentence shows its own only where a cue inside
+    # a long paragraph moves it on, so a speakerless .vtt (one paragraph for
+    # twenty minutes) can still be followed against the recording.
+    shown = ""
     for segment in segments:
         if segment.kind == "sentence":
             line = Text(f"  {segment.seq + 1:>4}  ", style="dim")
+            stamp = clock(segment.start_time)
+            if stamp and stamp != shown:
+                line.append(f"[{stamp}] ", style="cyan")
+                shown = stamp
             line.append(doc.text[segment.start : segment.end])
             out.print(line)
         else:
             header = Text("\n")
+            shown = clock(segment.start_time)
             if segment.start_time is not None:
                 header.append(f"[{clock(segment.start_time)}] ", style="cyan")
             header.append(segment.speaker or "¶", style="bold magenta")
