@@ -36,35 +36,43 @@ class MergeReport:
 _SIDE_FILES = ("-wal", "-journal")
 
 
-def _open_other(path: Path, workdir: Path) -> sqlite3.Connection:
-    """A connection to a private copy of another project: merging never writes to it.
+def _open_other(path: Path) -> sqlite3.Connection:
+    """An in-memory copy of another project: merging never writes to it.
 
-    A colleague's copy is read from a copy of its files in ``workdir``, not in
-    place. Even a ``mode=ro`` connection to a WAL-mode file creates -wal and
-    -shm files beside it (and leaves them on a read-only share or after a
-    crash); ``immutable=1`` creates nothing but ignores an existing -wal, so
-    codings not yet checkpointed would be silently missed. Copying the file
-    and its -wal costs a read of each, and leaves the colleague's folder
-    exactly as it was. A copy is only consistent if nobody writes to the
-    original meanwhile, which holds for a copy handed over to be merged.
-
-    Args:
-        path: The other project file.
-        workdir: An empty private folder, removed by the caller.
+    A colleague's copy is not opened in place. Even a ``mode=ro`` connection
+    to a WAL-mode file creates -wal and -shm files beside it (and leaves them
+    on a read-only share or after a crash); ``immutable=1`` creates nothing
+    but ignores an existing -wal, so codings not yet checkpointed would be
+    silently missed. Instead the file and its -wal are copied to a private
+    folder, read from there into memory (the backup API), and the folder is
+    removed: the colleague's folder stays exactly as it was, at the cost of
+    holding one project in memory. The copy is only consistent if nobody
+    writes to the original meanwhile, which holds for a copy handed over to
+    be merged.
     """
     if not path.is_file():
         raise ProjectError(f"{path}: no such project file")
-    copy = workdir / "other.db"
+    with tempfile.TemporaryDirectory(prefix="coder-merge-") as workdir:
+        copy = Path(workdir) / "other.db"
+        try:
+            shutil.copyfile(path, copy)
+            for suffix in _SIDE_FILES:
+                side = path.with_name(path.name + suffix)
+                if side.is_file():
+                    shutil.copyfile(side, copy.with_name(copy.name + suffix))
+        except OSError as exc:
+            raise ProjectError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+        conn = sqlite3.connect(":memory:")
+        try:
+            disk = sqlite3.connect(str(copy))
+            try:
+                disk.backup(conn)
+            finally:
+                disk.close()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise ProjectError(f"{path}: not a coder project ({exc})") from exc
     try:
-        shutil.copyfile(path, copy)
-        for suffix in _SIDE_FILES:
-            side = path.with_name(path.name + suffix)
-            if side.is_file():
-                shutil.copyfile(side, copy.with_name(copy.name + suffix))
-    except OSError as exc:
-        raise ProjectError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    try:
-        conn = sqlite3.connect(str(copy))
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
@@ -110,25 +118,24 @@ def merge_projects(project: Project, others: Sequence[str | Path]) -> MergeRepor
     conflicts: list[str] = []
     for raw in others:
         path = Path(raw)
-        with tempfile.TemporaryDirectory(prefix="coder-merge-") as workdir:
-            conn = _open_other(path, Path(workdir))
-            try:
-                docs = {
-                    doc_id: (name, sha)
-                    for doc_id, name, sha in conn.execute(
-                        "SELECT id, name, sha256 FROM documents"
-                    )
-                }
-                codings = conn.execute(
-                    'SELECT c.document_id, c.code_id, k.name, c.start, c."end", c.created_at, c.memo, c.source'
-                    " FROM codings c JOIN coders k ON k.id = c.coder_id ORDER BY c.id"
-                ).fetchall()
-                memos = conn.execute(
-                    "SELECT m.target_type, m.target_id, k.name, m.text, m.created_at, m.updated_at"
-                    " FROM memos m LEFT JOIN coders k ON k.id = m.coder_id"
-                ).fetchall()
-            finally:
-                conn.close()
+        conn = _open_other(path)
+        try:
+            docs = {
+                doc_id: (name, sha)
+                for doc_id, name, sha in conn.execute(
+                    "SELECT id, name, sha256 FROM documents"
+                )
+            }
+            codings = conn.execute(
+                'SELECT c.document_id, c.code_id, k.name, c.start, c."end", c.created_at, c.memo, c.source'
+                " FROM codings c JOIN coders k ON k.id = c.coder_id ORDER BY c.id"
+            ).fetchall()
+            memos = conn.execute(
+                "SELECT m.target_type, m.target_id, k.name, m.text, m.created_at, m.updated_at"
+                " FROM memos m LEFT JOIN coders k ON k.id = m.coder_id"
+            ).fetchall()
+        finally:
+            conn.close()
         used_docs = {row[0] for row in codings}
         for doc_id, (name, sha) in sorted(docs.items(), key=lambda item: item[1][0]):
             if sha in ours_by_sha:
