@@ -147,7 +147,7 @@ def agreement(
 
         coder agreement --coders alice,bob --unit segment --format md -o agreement.md
     """
-    from coder.agreement.report import COEFFICIENTS, agreement_report
+    from coder.agreement.report import agreement_report
     from coder.agreement.units import reliability_data
     from coder.codes import latest_version
     from coder.exporters.agreement import (
@@ -155,7 +155,6 @@ def agreement(
         agreement_html,
         agreement_markdown,
     )
-    from coder.exporters.agreement import fmt as num
 
     with open_existing(project_path) as project:
         data = reliability_data(
@@ -178,42 +177,7 @@ def agreement(
     )
     report = agreement_report(data, by=by, n_boot=n_boot, seed=seed, codebook=label)
     if fmt == "table":
-        table = Table(
-            box=None,
-            header_style="bold",
-            title=f"unit: {unit}" + (f" ({segment_kind})" if unit == "segment" else ""),
-        )
-        if by != "code":
-            table.add_column(by)
-        table.add_column("code")
-        table.add_column("units", justify="right")
-        table.add_column("prev.", justify="right")
-        names = report.coefficient_names
-        labels = dict(COEFFICIENTS)
-        for name in names:
-            table.add_column(labels[name], justify="right")
-        for row in report.rows:
-            cells = [row.group] if by != "code" else []
-            cells += [row.code, str(row.units), num(row.prevalence, 3)]
-            cells += [num(row.values.get(name)) for name in names]
-            table.add_row(*cells)
-        if by == "code":
-            table.add_row(
-                "mean",
-                "",
-                "",
-                *[num(report.overall.get(n)) for n in names],
-                style="bold",
-            )
-            if report.multi_category:
-                table.add_row(
-                    "one variable",
-                    "",
-                    "",
-                    *[num(report.multi_category.get(n)) for n in names],
-                    style="bold",
-                )
-        out.print(table)
+        print_agreement_table(report, unit, segment_kind)
         return
     if fmt == "json":
         import json
@@ -230,6 +194,61 @@ def agreement(
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def print_agreement_table(report, unit: str, segment_kind: str) -> None:
+    """The agreement table in the terminal: every coefficient with its interval.
+
+    Each coefficient's cell holds the value and, under it, its confidence
+    interval (two decimals, as the Markdown and HTML reports show them); code
+    names are never shortened, and a table wider than the terminal is split
+    into pages of coefficients (see `coder.cli.fit`).
+    """
+    from rich.text import Text
+
+    from coder.agreement.report import COEFFICIENTS
+    from coder.cli.fit import Column, print_fitted
+    from coder.exporters.agreement import fmt as num
+
+    names = report.coefficient_names
+    labels = dict(COEFFICIENTS)
+    columns = [Column(report.by, key=True)] if report.by != "code" else []
+    columns += [
+        Column("code", key=True),
+        Column("units", right=True),
+        Column("prev.", right=True),
+        *(Column(labels[name], right=True) for name in names),
+    ]
+
+    def cell(value, interval=None) -> Text:
+        text = Text(num(value))
+        if interval is not None:
+            text.append(f"\n[{num(interval[0], 2)}, {num(interval[1], 2)}]", "dim")
+        return text
+
+    rows: list[list] = []
+    styles: list[str | None] = []
+    for row in report.rows:
+        cells = [row.group] if report.by != "code" else []
+        cells += [row.code, str(row.units), num(row.prevalence, 3)]
+        cells += [cell(row.values.get(n), row.intervals.get(n)) for n in names]
+        rows.append(cells)
+        styles.append(None)
+    if report.by == "code":
+        totals = [("mean", report.overall)]
+        if report.multi_category:
+            totals.append(("one variable", report.multi_category))
+        for label, values in totals:
+            rows.append([label, "", "", *[cell(values.get(n)) for n in names]])
+            styles.append("bold")
+    title = f"unit: {unit}" + (f" ({segment_kind})" if unit == "segment" else "")
+    caption = (
+        f"Under each value its {report.level * 100:g}% bootstrap interval"
+        f" ({report.n_boot} resamples)."
+        if report.n_boot
+        else None
+    )
+    print_fitted(out, columns, rows, title=title, caption=caption, row_styles=styles)
 
 
 @cli.command()
