@@ -223,7 +223,14 @@ def bench_end_to_end(work: Path, runs: int, seed: int) -> None:
     times, cpus, peaks = [], [], []
     for run in range(runs):
         project = work / f"end-to-end-{run}.db"
-        command = [sys.executable, "-c", CHILD_MAXRSS, "import", str(folder)]
+        command = [
+            sys.executable,
+            "-c",
+            CHILD_MAXRSS,
+            "import",
+            str(folder),
+            "--create",
+        ]
         before = os.times()
         started = time.perf_counter()
         done = subprocess.run(

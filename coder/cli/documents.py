@@ -50,9 +50,19 @@ from coder.cli.maintenance import snapshot_first
     type=click.IntRange(min=1),
     help="Processes that parse and segment (default: one per core for large imports).",
 )
+@click.option(
+    "--create",
+    is_flag=True,
+    help="Create the project if it does not exist (otherwise a missing one is refused).",
+)
 @handle_errors
-def import_(paths, project_path, case, fmt, lang, model, replace, force, jobs) -> None:
-    """Import transcript files and folders into the project (created if missing).
+def import_(
+    paths, project_path, case, fmt, lang, model, replace, force, jobs, create
+) -> None:
+    """Import transcript files and folders into the project.
+
+    A missing project is refused, as by every other command (a typo in -p
+    would otherwise start a new, empty one); --create makes it.
 
     Example:
 
@@ -69,8 +79,12 @@ def import_(paths, project_path, case, fmt, lang, model, replace, force, jobs) -
     from coder.documents import import_transcripts
     from coder.importers import check_format
     from coder.store import open_project
+    from coder.store.project import inspect_project
 
     check_format(fmt)
+    if not create:
+        # Refuse before parsing anything, with the same message as elsewhere.
+        inspect_project(project_path)
     created = not project_path.exists()
     # Folders made for a new project go too if the import fails (deepest first).
     new_folders = [folder for folder in project_path.parents if not folder.exists()]
@@ -78,7 +92,7 @@ def import_(paths, project_path, case, fmt, lang, model, replace, force, jobs) -
     from coder.documents import expand_paths
 
     expand_paths(paths)
-    project = open_project(project_path, create=True)
+    project = open_project(project_path, create=create)
     try:
         # Refreshed as documents are stored rather than by a thread of its
         # own: the import forks workers only from a single-threaded process.

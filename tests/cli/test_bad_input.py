@@ -249,7 +249,7 @@ def test_failed_import_into_missing_project_leaves_nothing(
     coder, tmp_path, inputs, message
 ):
     path = tmp_path / "new" / "deeper" / "study.db"
-    result = coder("import", *inputs, "-p", path)
+    result = coder("import", *inputs, "--create", "-p", path)
     assert result.exit_code == 1
     assert result.stderr == f"coder: error: {message}\n"
     assert list(tmp_path.iterdir()) == []
@@ -257,7 +257,9 @@ def test_failed_import_into_missing_project_leaves_nothing(
 
 def test_failed_import_keeps_folders_that_existed(coder, tmp_path):
     (tmp_path / "mine").mkdir()
-    result = coder("import", BAD / "empty.txt", "-p", tmp_path / "mine" / "study.db")
+    result = coder(
+        "import", BAD / "empty.txt", "--create", "-p", tmp_path / "mine" / "study.db"
+    )
     assert result.exit_code == 1
     assert list(tmp_path.iterdir()) == [tmp_path / "mine"]
     assert list((tmp_path / "mine").iterdir()) == []

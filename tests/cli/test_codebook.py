@@ -27,7 +27,7 @@ def study(tmp_path):
         encoding="utf-8",
     )
     db = tmp_path / "s.db"
-    assert run("import", "-p", db, source).exit_code == 0
+    assert run("import", "--create", "-p", db, source).exit_code == 0
     result = run("codebook", "load", "-p", db, DATA / "mini.yaml")
     assert result.exit_code == 0, result.output
     return db

@@ -26,9 +26,21 @@ def _totals(path: Path) -> tuple[int, int]:
     return words, segments
 
 
-def test_import_into_missing_project_creates_it(coder, tmp_path):
-    path = tmp_path / "study.db"
+def test_import_refuses_a_missing_project_and_creates_nothing(coder, tmp_path):
+    path = tmp_path / "typo.db"
     result = coder("import", SMALL, "-p", path)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"coder: error: {path}: no coder project here;"
+        f" create one with `coder init {path}`\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_import_with_create_makes_a_missing_project(coder, tmp_path):
+    path = tmp_path / "study.db"
+    result = coder("import", SMALL, "--create", "-p", path)
     assert result.exit_code == 0, result.stderr
     words, segments = _totals(path)
     assert result.stdout == (
@@ -43,7 +55,7 @@ def test_import_into_missing_project_creates_it(coder, tmp_path):
 
 def test_import_creates_missing_folders(coder, tmp_path):
     path = tmp_path / "new" / "study.db"
-    result = coder("import", SMALL / "alpha.txt", "-p", path)
+    result = coder("import", SMALL / "alpha.txt", "--create", "-p", path)
     assert result.exit_code == 0, result.stderr
     assert path.is_file()
 
@@ -51,7 +63,7 @@ def test_import_creates_missing_folders(coder, tmp_path):
 def test_import_from_project_env_var(coder, tmp_path, monkeypatch):
     path = tmp_path / "study.db"
     monkeypatch.setenv("CODER_PROJECT", str(path))
-    assert coder("import", SMALL / "alpha.txt").exit_code == 0
+    assert coder("import", SMALL / "alpha.txt", "--create").exit_code == 0
     assert _one(path, "SELECT name FROM documents") == ("alpha",)
 
 
@@ -124,7 +136,7 @@ def test_replace_force_drops_codings(coder, one_doc):
 
 def test_case_option_puts_every_document_in_the_case(coder, tmp_path):
     path = tmp_path / "study.db"
-    result = coder("import", SMALL, "--case", "North", "-p", path)
+    result = coder("import", SMALL, "--create", "--case", "North", "-p", path)
     assert result.exit_code == 0
     cases = json.loads(coder("cases", "--json", "-p", path).stdout)
     assert cases == [
@@ -134,7 +146,7 @@ def test_case_option_puts_every_document_in_the_case(coder, tmp_path):
 
 def test_import_with_jobs_reports_what_it_stored(coder, tmp_path):
     path = tmp_path / "study.db"
-    result = coder("import", SMALL, "--jobs", "2", "-p", path)
+    result = coder("import", SMALL, "--create", "--jobs", "2", "-p", path)
     assert result.exit_code == 0, result.stderr
     words, segments = _totals(path)
     assert result.stdout.endswith(

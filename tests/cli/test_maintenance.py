@@ -324,7 +324,7 @@ def test_import_replace(coder, tmp_path):
     source = tmp_path / "a.txt"
     source.write_text("Q: Hello?\n\nA: Yes. Fine.\n", encoding="utf-8")
     project = tmp_path / "s.db"
-    first = coder("import", "-p", project, source)
+    first = coder("import", "--create", "-p", project, source)
     assert "snapshot:" not in first.stderr
     source.write_text("Q: Hello?\n\nA: No. Not fine.\n", encoding="utf-8")
     result = coder("import", "-p", project, source, "--replace")

@@ -9,7 +9,10 @@ IMPORTERS = Path(__file__).parents[1] / "data" / "importers"
 
 def test_show_marks_new_cue_times_inside_speakerless_paragraphs(coder, tmp_path):
     project = tmp_path / "study.db"
-    assert coder("import", IMPORTERS / "whisper.vtt", "-p", project).exit_code == 0
+    assert (
+        coder("import", IMPORTERS / "whisper.vtt", "--create", "-p", project).exit_code
+        == 0
+    )
     result = coder("show", "whisper", "-p", project)
     assert result.exit_code == 0
     # A sentence at its paragraph's start time carries no mark of its own.
@@ -36,7 +39,7 @@ def test_show_marks_a_time_once_per_cue(coder, tmp_path):
         encoding="utf-8",
     )
     project = tmp_path / "study.db"
-    assert coder("import", source, "-p", project).exit_code == 0
+    assert coder("import", source, "--create", "-p", project).exit_code == 0
     result = coder("show", "long", "-p", project)
     assert result.exit_code == 0
     # Sentences of one cue share its time; a long pause starts a paragraph.

@@ -109,7 +109,7 @@ def formula_template(tmp_path_factory) -> Path:
     (folder / "attributes.csv").write_text(ATTRIBUTES, encoding="utf-8")
     (folder / "book.yaml").write_text(BOOK, encoding="utf-8")
     path = folder / "study.db"
-    _run("import", transcripts, "-p", path)
+    _run("import", transcripts, "--create", "-p", path)
     _run("attributes", "import", folder / "attributes.csv", "-p", path)
     _run("case", "set", "alpha", AT, "-p", path)
     _run("case", "set", "-p", path, "--", "delta", MINUS)

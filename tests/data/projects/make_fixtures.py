@@ -114,7 +114,14 @@ def build_study(folder: Path) -> Path:
     path = folder / "study.db"
     book = Path("book.yaml")
     p = ("-p", path)
-    _coder("import", SMALL / "alpha.txt", SMALL / "beta.vtt", SMALL / "gamma.srt", *p)
+    _coder(
+        "import",
+        SMALL / "alpha.txt",
+        SMALL / "beta.vtt",
+        SMALL / "gamma.srt",
+        "--create",
+        *p,
+    )
     _coder("attributes", "import", SMALL / "attributes.csv", *p)
     _coder("attributes", "import", SMALL / "cases.csv", *p)
     book.write_text(CODEBOOK.format(version="1.0", expectations="Expectations"))
