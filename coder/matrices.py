@@ -162,20 +162,23 @@ class Quote:
     time: float | None
     coders: list[str]
     codes: list[str]
+    turn: int | None = None  # 1-based, turns and paragraphs counted together
 
     @property
     def clock(self) -> str:
         """The timestamp as hh:mm:ss, or '' when the source has no times."""
-        if self.time is None:
-            return ""
-        whole = int(self.time)
-        return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+        return clock(self.time)
 
     @property
     def source(self) -> str:
-        """``document, hh:mm:ss`` (or ``document, chars a-b`` without times)."""
-        where = self.clock or f"chars {self.start}-{self.end}"
-        return f"{self.document}, {where}"
+        """``document, turn 12, hh:mm:ss``: what the document has of turn and time.
+
+        Character offsets (``chars a-b``) only where it has neither; they stay
+        in ``start`` and ``end`` for machines.
+        """
+        return (
+            f"{self.document}, {location(self.turn, self.time, self.start, self.end)}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(vars(self))
@@ -408,6 +411,28 @@ class CodingRecord:
     text: str
     memo: str | None
     source: str
+    turn: int | None = None  # 1-based, turns and paragraphs counted together
+
+    @property
+    def clock(self) -> str:
+        return clock(self.time)
+
+
+def clock(seconds: float | None) -> str:
+    """Seconds as hh:mm:ss (whole seconds), or '' for None."""
+    if seconds is None:
+        return ""
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def location(turn: int | None, time: float | None, start: int, end: int) -> str:
+    """Where a passage is, for a reader: ``turn 12, 00:14:03``, ``turn 12``, or
+    ``chars a-b`` when the document has neither turns nor times."""
+    parts = [f"turn {turn}"] if turn is not None else []
+    if time is not None:
+        parts.append(clock(time))
+    return ", ".join(parts) or f"chars {start}-{end}"
 
 
 def _json_number(value: Any) -> Any:
@@ -1411,7 +1436,7 @@ class _Places:
 
     def __init__(self, project: Project, doc_id: int) -> None:
         turns = project.db.execute(
-            "SELECT s.start, p.name, s.start_time FROM segments s"
+            "SELECT s.start, p.name, s.start_time, s.seq FROM segments s"
             " LEFT JOIN speakers p ON p.id = s.speaker_id WHERE s.document_id = ?"
             " AND s.kind IN ('turn', 'paragraph') ORDER BY s.start",
             [doc_id],
@@ -1427,15 +1452,18 @@ class _Places:
         self.sentence_starts = [s[0] for s in sentences]
         self.sentences = sentences
 
-    def at(self, offset: int) -> tuple[str | None, float | None]:
-        """The speaker of the turn, and the time of the sentence (else the turn), at offset."""
+    def at(self, offset: int) -> tuple[str | None, float | None, int | None]:
+        """The speaker of the turn, the time of the sentence (else the turn), and
+        the turn's number (1-based, turns and paragraphs counted together as the
+        reader and `coder show` count them), at offset."""
         t = bisect.bisect_right(self.turn_starts, offset) - 1
         s = bisect.bisect_right(self.sentence_starts, offset) - 1
         speaker = self.turns[t][1] if t >= 0 else None
         time = self.sentences[s][1] if s >= 0 else None
         if time is None and t >= 0:
             time = self.turns[t][2]
-        return speaker, time
+        turn = self.turns[t][3] + 1 if t >= 0 else None
+        return speaker, time, turn
 
 
 class _Passages:
@@ -1531,7 +1559,7 @@ def _quotes(
         ):
             on_span[(start, end)].append((code_id, coder))
         for start, end, (r, c) in spans:
-            speaker, time = places.at(start)
+            speaker, time, turn = places.at(start)
             coders: list[str] = []
             codes: list[str] = []
             for code_id, coder in on_span[(start, end)]:
@@ -1550,6 +1578,7 @@ def _quotes(
                 time,
                 coders,
                 sorted(codes, key=scope.code_index.__getitem__),
+                turn,
             )
     return {
         cell: [made[(*cell, *span)] for span in spans] for cell, spans in kept.items()
@@ -1994,7 +2023,7 @@ def coding_records(
             continue
         if places is None or places.doc_id != doc_id:
             places = _Places(project, doc_id)
-        speaker, time = places.at(start)
+        speaker, time, turn = places.at(start)
         records.append(
             CodingRecord(
                 cid,
@@ -2011,6 +2040,7 @@ def coding_records(
                 text,
                 memo,
                 source,
+                turn,
             )
         )
     return records, sorted(scope.attribute_types)

@@ -359,9 +359,11 @@ def codings_table(records: Sequence[Any], attributes: Sequence[str]) -> Table:
         "case",
         *used,
         "speaker",
+        "turn",
+        "time",
+        "seconds",
         "start",
         "end",
-        "time",
         "coder",
         "code",
         "code_name",
@@ -375,8 +377,10 @@ def codings_table(records: Sequence[Any], attributes: Sequence[str]) -> Table:
         + [
             "text",
             "int",
-            "int",
+            "text",
             "number",
+            "int",
+            "int",
             "text",
             "text",
             "text",
@@ -392,9 +396,12 @@ def codings_table(records: Sequence[Any], attributes: Sequence[str]) -> Table:
             r.case,
             *(r.attributes.get(a) for a in used),
             r.speaker,
+            r.turn,
+            # hh:mm:ss for people; the seconds beside it for machines.
+            r.clock,
+            r.time,
             r.start,
             r.end,
-            r.time,
             r.coder,
             r.code,
             r.code_name,
@@ -411,7 +418,8 @@ def codings_table(records: Sequence[Any], attributes: Sequence[str]) -> Table:
         rows=rows,
         kinds=kinds,
         index=2,
-        caption="Every coding with its document, case, attributes, speaker and text.",
+        caption="Every coding with its document, case, attributes, speaker, turn,"
+        " time and text.",
         data=data,
     )
 

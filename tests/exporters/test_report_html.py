@@ -110,7 +110,7 @@ def test_report_holds_every_section(export_project):
     )  # escaped in the file, intact when read
     assert "Paid late &amp; &lt;rarely&gt;" in html
     assert "Today, with the certificates in hand" in text
-    assert "og-01-karimi, 00:02:09" in text
+    assert "og-01-karimi, turn 10, 00:02:09" in text
     agreement = tree.get_element_by_id("agreement")
     assert "Coders: ana, ben." in agreement.text_content()
     assert agreement.xpath(".//table")

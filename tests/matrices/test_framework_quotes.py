@@ -33,7 +33,9 @@ def test_quotes_are_distinct_passages_in_document_order(fixed):
     assert found[1].coders == ["ana", "ben"]
     assert found[0].speaker == "Leila Farahani"
     assert found[0].time is None and found[0].clock == ""  # a plain-text interview
-    assert found[0].source.startswith("pe-01-farahani, chars ")
+    # No times: the turn (as `coder show` and the reader count them) locates it.
+    assert (found[0].turn, found[1].turn) == (7, 9)
+    assert found[0].source == "pe-01-farahani, turn 7"
     assert summaries == []
 
 
@@ -46,7 +48,9 @@ def test_timestamps_come_from_the_sentence(fixed):
     assert quote.coders == ["ana", "ben"]
     assert quote.speaker == "Hamid Karimi"
     assert quote.clock == "00:00:44"
-    assert quote.source == "og-01-karimi, 00:00:44"
+    assert quote.turn == 6
+    assert quote.source == "og-01-karimi, turn 6, 00:00:44"
+    assert (quote.to_dict()["start"], quote.to_dict()["turn"]) == (quote.start, 6)
 
 
 def test_limit_keeps_the_first_quotes_and_the_full_count(fixed):

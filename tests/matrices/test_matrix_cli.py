@@ -137,10 +137,10 @@ def test_quotes_and_their_summary(coder_cli, fixed_path):
     )
     assert result.exit_code == 0
     assert result.stdout == (
-        "Leila Farahani, pe-01-farahani, chars 1725-1824 ana\n"
+        "Leila Farahani, pe-01-farahani, turn 7 ana\n"
         "  Today, with the certificates in hand, the question I hear every week is"
         " who guarantees the payment.\n"
-        "Leila Farahani, pe-01-farahani, chars 1930-2045 ana, ben\n"
+        "Leila Farahani, pe-01-farahani, turn 9 ana, ben\n"
         "  Payment comes first. Iraq is our biggest market, and the private"
         " contractors there expect ninety days open account.\n"
     )
@@ -169,6 +169,11 @@ def test_quotes_and_their_summary(coder_cli, fixed_path):
     )  # fmt: skip
     assert data["summary"] == "Payment is the first risk named."
     assert [q["clock"] for q in data["quotes"]] == ["", ""]
+    # Offsets stay for machines beside the turn.
+    assert [(q["turn"], q["start"], q["end"]) for q in data["quotes"]] == [
+        (7, 1725, 1824),
+        (9, 1930, 2045),
+    ]
 
 
 def test_saturation_json(coder_cli, fixed_path):
@@ -199,4 +204,8 @@ def test_export_codings_json(coder_cli, fixed_path):
     ]
     assert data[0]["case"] == PARS
     assert data[0]["role"] == "manager"
-    assert data[0]["time"] == 44.199
+    assert (data[0]["turn"], data[0]["time"], data[0]["seconds"]) == (
+        6,
+        "00:00:44",
+        44.199,
+    )
