@@ -222,7 +222,7 @@ def docs(project_path, as_json, case) -> None:
 @json_option
 @handle_errors
 def show(document, project_path, as_json) -> None:
-    """Show a document segmented into turns and sentences.
+    """Show a document segmented into numbered turns and sentences, with times.
 
     Example:
 
@@ -278,4 +278,6 @@ def show(document, project_path, as_json) -> None:
             if segment.start_time is not None:
                 header.append(f"[{clock(segment.start_time)}] ", style="cyan")
             header.append(segment.speaker or "¶", style="bold magenta")
+            # Numbered as quotes and exports name them ("turn 12, 00:14:03").
+            header.append(f"  (turn {segment.seq + 1})", style="dim")
             out.print(header)

@@ -105,17 +105,17 @@ def test_show_prints_speakers_timestamps_and_sentences(coder, small):
     assert result.stdout == (
         "beta  (North Cluster)\n"
         "\n"
-        "[00:00:01] Interviewer\n"
+        "[00:00:01] Interviewer  (turn 1)\n"
         "     1  What did you expect from the cluster?\n"
         "\n"
-        "[00:00:05] Omid Rad\n"
+        "[00:00:05] Omid Rad  (turn 2)\n"
         "     2  Contacts abroad.\n"
         "     3  We wanted buyers in Iraq.\n"
         "\n"
-        "[00:01:10] Interviewer\n"
+        "[00:01:10] Interviewer  (turn 3)\n"
         "     4  Did that happen?\n"
         "\n"
-        "[00:01:15] Omid Rad\n"
+        "[00:01:15] Omid Rad  (turn 4)\n"
         "     5  Only once.\n"
         "     6  The fair in Basra was useful.\n"
     )
@@ -124,8 +124,8 @@ def test_show_prints_speakers_timestamps_and_sentences(coder, small):
 def test_show_without_times_prints_speakers(coder, small):
     result = coder("show", "alpha", "-p", small)
     assert result.exit_code == 0
-    assert "\nInterviewer\n     1  Thank you for joining.\n" in result.stdout
-    assert "\nAnna Berg\n" in result.stdout
+    assert "\nInterviewer  (turn 1)\n     1  Thank you for joining.\n" in result.stdout
+    assert "\nAnna Berg  (turn 2)\n" in result.stdout
     assert "[" not in result.stdout
 
 

@@ -19,11 +19,11 @@ def test_show_marks_new_cue_times_inside_speakerless_paragraphs(coder, tmp_path)
     assert result.stdout == (
         "whisper\n"
         "\n"
-        "[00:00:00] ¶\n"
+        "[00:00:00] ¶  (turn 1)\n"
         "     1  So the first thing we did was the certificate.\n"
         "     2  [00:00:03] It took eleven months.\n"
         "\n"
-        "[00:00:09] ¶\n"
+        "[00:00:09] ¶  (turn 2)\n"
         "     3  After that, the fair in Hannover.\n"
         "     4  [00:00:12] Café talk mostly — naïve, but useful.\n"
     )
@@ -46,12 +46,12 @@ def test_show_marks_a_time_once_per_cue(coder, tmp_path):
     assert result.stdout == (
         "long\n"
         "\n"
-        "[00:00:00] ¶\n"
+        "[00:00:00] ¶  (turn 1)\n"
         "     1  First we waited.\n"
         "     2  Then we asked.\n"
         "     3  [00:00:04] Nobody answered.\n"
         "\n"
-        "[00:01:02] ¶\n"
+        "[00:01:02] ¶  (turn 2)\n"
         "     4  A year later.\n"
         "     5  The letter came.\n"
     )
