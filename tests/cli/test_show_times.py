@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coder.codebook import read_codebook
+from coder.codes import load_codebook
+from coder.coding import apply_coding
+from coder.store import open_project
+
 IMPORTERS = Path(__file__).parents[1] / "data" / "importers"
 
 
@@ -55,3 +60,31 @@ def test_show_marks_a_time_once_per_cue(coder, tmp_path):
         "     4  A year later.\n"
         "     5  The letter came.\n"
     )
+
+
+def test_a_quote_names_the_turn_and_time_coder_show_prints(coder, tmp_path):
+    project_path = tmp_path / "study.db"
+    assert (
+        coder(
+            "import", IMPORTERS / "whisper.vtt", "-p", project_path, "--create"
+        ).exit_code
+        == 0
+    )
+    codebook = IMPORTERS.parent / "codebooks" / "mini.yaml"
+    with open_project(project_path, actor="tester") as project:
+        load_codebook(project, read_codebook(codebook), source="mini.yaml")
+        text = project.db.execute("SELECT text FROM documents").fetchone()[0]
+        start = text.index("Café talk")
+        apply_coding(project, "whisper", start, start + len("Café talk"), "trust")
+    result = coder("quotes", "--code", "trust", "-p", project_path)
+    assert result.exit_code == 0
+    # Sentence 4 is in turn 2 and starts at 00:00:12, as `coder show` prints it.
+    assert result.stdout == "whisper, turn 2, 00:00:12 tester\n  Café talk\n"
+    shown = coder("show", "whisper", "-p", project_path).stdout
+    assert "¶  (turn 2)\n" in shown
+    assert "     4  [00:00:12] Café talk" in shown
+    csv = coder("quotes", "--code", "trust", "--format", "csv", "-p", project_path)
+    assert csv.stdout.splitlines() == [
+        "document,case,speaker,turn,time,seconds,start,end,coders,codes,text",
+        f"whisper,,,2,00:00:12,12.0000,{start},{start + 9},tester,trust,Café talk",
+    ]
