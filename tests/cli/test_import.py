@@ -153,3 +153,25 @@ def test_import_with_jobs_reports_what_it_stored(coder, tmp_path):
         f"imported 3 documents ({words:,} words, {segments:,} segments)\n"
     )
     assert coder("import", SMALL, "--jobs", "0", "-p", path).exit_code == 2
+
+
+def test_a_line_dropped_fifty_times_is_one_line_of_output(coder, tmp_path):
+    # A meeting tool's web viewer leaves "user avatar" above every turn.
+    viewer = tmp_path / "viewer.txt"
+    viewer.write_text(
+        "\n".join(
+            f"user avatar\n{('Jane Doe', 'Omid')[n % 2]}\n{n // 60}:{n % 60:02d}\n"
+            f"Turn {n}.\n"
+            for n in range(50)
+        ),
+        encoding="utf-8",
+    )
+    path = tmp_path / "study.db"
+
+    result = coder("import", viewer, "--create", "-p", path)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        f"{viewer}:1: dropped 'user avatar' (interface text, not speech)"
+        " and 49 more like it (lines 6, 11, 16, 21, 26, ...)\n"
+    )
