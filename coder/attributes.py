@@ -16,6 +16,7 @@ from typing import Any
 
 from coder.errors import CoderError, InputError
 from coder.limits import MAX_CSV_BYTES, excerpt, read_limited
+from coder.names import unknown_name
 from coder.store import Project
 
 TYPES = ("text", "number", "date", "category")
@@ -290,9 +291,13 @@ def import_csv(
         elif key in cases:
             case_values[cases[key]] = fields
         else:
-            raise InputError(
-                str(path), f"no document or case named '{excerpt(key)}'", number
+            message = unknown_name(
+                "document or case",
+                excerpt(key),
+                [*documents, *cases],
+                plural="documents and cases",
             )
+            raise InputError(str(path), message, number)
     with project.atomic():
         for doc_id, case_name in assignments.items():
             project.db.execute(

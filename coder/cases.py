@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coder.errors import NotFoundError
+from coder.names import unknown_name
 from coder.store import Project
 
 
@@ -37,12 +38,9 @@ def document_id(project: Project, name: str) -> int:
         "SELECT id FROM documents WHERE name = ?", [name]
     ).fetchone()
     if row is None:
-        names = [
-            r[0] for r in project.db.execute("SELECT name FROM documents ORDER BY name")
-        ]
-        known = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
+        names = [r[0] for r in project.db.execute("SELECT name FROM documents")]
         raise NotFoundError(
-            f"no document named '{name}' (documents: {known or 'none'})"
+            unknown_name("document", name, names, none="no documents; import some")
         )
     return row[0]
 

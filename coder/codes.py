@@ -16,6 +16,7 @@ from typing import Any
 from coder.codebook import Code, Codebook, Example, Patterns, codebook_to_yaml, slugify
 from coder.errors import CoderError, ConflictError, NotFoundError
 from coder.events import RECODE, REMOVE, codings_data, log_codings
+from coder.names import unknown_name
 from coder.store import Project
 from coder.store.project import now
 
@@ -135,10 +136,9 @@ def get_code(project: Project, code_id: str) -> dict[str, Any]:
         iter(project.db.query("SELECT * FROM codes WHERE id = ?", [code_id])), None
     )
     if row is None:
-        ids = [r[0] for r in project.db.execute("SELECT id FROM codes ORDER BY id")]
-        known = ", ".join(ids[:15]) + (" ..." if len(ids) > 15 else "")
+        ids = [r[0] for r in project.db.execute("SELECT id FROM codes")]
         raise NotFoundError(
-            f"no code '{code_id}' (codes: {known or 'none; load a codebook'})"
+            unknown_name("code", code_id, ids, none="no codes; load a codebook")
         )
     return row
 

@@ -13,6 +13,7 @@ from typing import Any
 from coder.cases import document_id
 from coder.codes import get_code
 from coder.errors import CoderError, NotFoundError
+from coder.names import unknown_name
 from coder.store import Project
 from coder.store.project import now
 
@@ -155,7 +156,7 @@ def insert_codings(
     for item in items:
         doc_id, coder_id = doc_ids.get(item["document"]), coder_ids[item["coder"]]
         if doc_id is None:
-            raise NotFoundError(f"no document '{item['document']}' in this project")
+            raise NotFoundError(unknown_name("document", item["document"], doc_ids))
         key = (doc_id, item["code"], item["start"], item["end"], coder_id)
         if key in existing:
             ids.append(existing[key])

@@ -20,7 +20,6 @@ transaction.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from coder.coding import insert_codings
 from coder.errors import CoderError, ConflictError
 from coder.events import ADD, log_codings
 from coder.limits import MAX_YAML_BYTES, load_yaml, read_limited
+from coder.names import unknown_name
 from coder.store import Project
 
 ENTRY_KEYS = ("document", "code", "quote", "occurrence", "note")
@@ -198,14 +198,6 @@ def find_quote(text: str, quote: str) -> tuple[list[tuple[int, int]], bool]:
     return [m.span() for m in _loose_pattern(quote).finditer(text)], True
 
 
-def _unknown(kind: str, name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    if close:
-        return f"unknown {kind} '{name}' (did you mean '{close[0]}'?)"
-    listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-    return f"unknown {kind} '{name}' (known: {listed})"
-
-
 def import_codings(
     project: Project, path: str | Path, *, coder: str | None = None
 ) -> ImportedCodings:
@@ -231,11 +223,11 @@ def import_codings(
         where = f"{parsed.path}:{entry.line}: entry {entry.number}"
         if entry.document not in texts:
             problems.append(
-                f"{where}: {_unknown('document', entry.document, sorted(texts))}"
+                f"{where}: {unknown_name('document', entry.document, texts)}"
             )
             continue
         if entry.code not in code_set:
-            problems.append(f"{where}: {_unknown('code', entry.code, codes)}")
+            problems.append(f"{where}: {unknown_name('code', entry.code, codes)}")
             continue
         spans, loose = find_quote(texts[entry.document], entry.quote)
         shown = " ".join(entry.quote.split())

@@ -79,7 +79,7 @@ def test_bad_spans_are_refused_and_nothing_is_written(ready, start, end, message
 
 
 def test_unknown_document_code_and_segment(ready):
-    with pytest.raises(NotFoundError, match="no document named 'b' \\(documents: a\\)"):
+    with pytest.raises(NotFoundError, match="no document 'b' \\(documents: a\\)"):
         apply_coding(ready, "b", 0, 4, "trust")
     with pytest.raises(NotFoundError, match="no code 'trsut'"):
         apply_coding(ready, "a", 0, 4, "trsut")

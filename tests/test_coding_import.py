@@ -74,10 +74,9 @@ def test_every_problem_is_reported_and_nothing_imported(demo_path, tmp_path):
             import_codings(project, path)
         assert list_codings(project) == []
     assert caught.value.problems == [
-        f"{path}:11: entry 3: unknown document 'pe-09-nobody' (known: og-01-karimi,"
-        " og-02-tehrani, og-03-nouri, pe-01-farahani, pe-02-sadeghi, pe-03-rostami,"
-        " re-01-jafari, re-02-hosseini, re-03-ahmadi)",
-        f"{path}:14: entry 4: unknown code 'payment_rsk' (did you mean 'payment_risk'?)",
+        f"{path}:11: entry 3: no document 'pe-09-nobody'"
+        " (9 documents: coder docs lists them)",
+        f"{path}:14: entry 4: no code 'payment_rsk'; did you mean 'payment_risk'?",
         f'{path}:17: entry 5: quote not found in pe-01-farahani: "Words nobody said."',
         f'{path}:20: entry 6: occurrence 40 asked, but the quote occurs 5 times in og-01-karimi: "payment"',
     ]

@@ -232,7 +232,7 @@ def test_unknown_document_lists_the_known_ones(project):
     import_transcripts(project, [SMALL / "alpha.txt", SMALL / "beta.vtt"])
     with pytest.raises(NotFoundError) as caught:
         get_document(project, "gama")
-    assert str(caught.value) == "no document named 'gama' (documents: alpha, beta)"
+    assert str(caught.value) == "no document 'gama' (documents: alpha, beta)"
 
 
 def _stored(project) -> dict[str, list[tuple]]:

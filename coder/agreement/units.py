@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coder.errors import CoderError, NotFoundError
+from coder.names import unknown_name
 from coder.store import Project
 
 UNITS = ("segment", "character", "document")
@@ -74,8 +75,7 @@ def _coder_ids(project: Project, coders: Sequence[str]) -> list[int]:
     known = dict(project.db.execute("SELECT name, id FROM coders").fetchall())
     missing = [name for name in coders if name not in known]
     if missing:
-        listed = ", ".join(sorted(known)) or "none"
-        raise NotFoundError(f"no coder named '{missing[0]}' (coders: {listed})")
+        raise NotFoundError(unknown_name("coder", missing[0], known))
     return [known[name] for name in coders]
 
 
@@ -122,7 +122,7 @@ def reliability_data(
         known = {r[0] for r in project.db.execute("SELECT id FROM codes")}
         unknown = [c for c in code_list if c not in known]
         if unknown:
-            raise NotFoundError(f"no code '{unknown[0]}'")
+            raise NotFoundError(unknown_name("code", unknown[0], known))
     code_index = {code: i for i, code in enumerate(code_list)}
     docs = project.db.execute(
         "SELECT d.id, d.name, c.name, length(d.text) FROM documents d"
@@ -132,7 +132,9 @@ def reliability_data(
         wanted = set(documents)
         missing = wanted - {d[1] for d in docs}
         if missing:
-            raise NotFoundError(f"no document named '{sorted(missing)[0]}'")
+            raise NotFoundError(
+                unknown_name("document", sorted(missing)[0], [d[1] for d in docs])
+            )
         docs = [d for d in docs if d[1] in wanted]
     by_doc: dict[int, list[tuple]] = {}
     for row in rows:

@@ -79,7 +79,7 @@ def test_errors_name_what_is_wrong(two):
     apply_coding(two, "a", 0, 3, "x", coder="ann")
     with pytest.raises(CoderError, match="at least two coders"):
         reliability_data(two, ["ann"])
-    with pytest.raises(NotFoundError, match=r"no coder named 'zoe' \(coders: ann\)"):
+    with pytest.raises(NotFoundError, match=r"no coder 'zoe' \(coders: ann\)"):
         reliability_data(two, ["ann", "zoe"])
     with pytest.raises(CoderError, match="unknown unit 'word'"):
         reliability_data(two, ["ann", "ben"], unit="word")

@@ -69,7 +69,7 @@ BAD_INPUTS = {
     ),
     "attributes for an unknown document": (
         ["attributes", "import", BAD / "attributes_unknown.csv"],
-        f"{BAD / 'attributes_unknown.csv'}:3: no document or case named 'alpah'",
+        f"{BAD / 'attributes_unknown.csv'}:3: no document or case 'alpah'; did you mean 'alpha'?",
     ),
     "ragged attributes row": (
         ["attributes", "import", BAD / "attributes_ragged.csv"],
@@ -87,11 +87,11 @@ BAD_INPUTS = {
     ),
     "unknown document to show": (
         ["show", "alpah"],
-        "no document named 'alpah' (documents: alpha)",
+        "no document 'alpah'; did you mean 'alpha'?",
     ),
     "case for an unknown document": (
         ["case", "set", "alpah", "North"],
-        "no document named 'alpah' (documents: alpha)",
+        "no document 'alpah'; did you mean 'alpha'?",
     ),
 }
 

@@ -100,7 +100,7 @@ def test_code_by_segment_list_and_uncode(study):
         ),
         (
             ["b", "--segment", "1", "--code", "trust"],
-            "no document named 'b' (documents: a)",
+            "no document 'b' (documents: a)",
         ),
         (
             ["a", "--segment", "1", "--code", "nope"],

@@ -134,7 +134,7 @@ def test_show_unknown_document_lists_documents(coder, small):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "coder: error: no document named 'delta' (documents: alpha, beta, gamma)\n"
+        "coder: error: no document 'delta' (documents: alpha, beta, gamma)\n"
     )
 
 

@@ -51,9 +51,7 @@ def test_codings_import_errors_are_one_line_each(coder, demo_path, tmp_path):
     result = coder("codings", "import", "-p", demo_path, bad)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0].startswith(
-        f"coder: error: {bad}:2: entry 1: unknown document 'nobody'"
-    )
+    assert lines[0].startswith(f"coder: error: {bad}:2: entry 1: no document 'nobody'")
     assert lines[1] == (
         f'coder: error: {bad}:3: entry 2: quote not found in og-01-karimi: "Not said at all."'
     )

@@ -44,7 +44,7 @@ def test_open_errors_in_one_line(monkeypatch, tmp_path, demo_path):
     assert "no coder project here" in result.stderr
     result, opened = _run(monkeypatch, "open", "-p", str(demo_path), "--doc", "nope")
     assert result.exit_code == 1 and not opened
-    assert "no document named 'nope'" in result.stderr
+    assert "no document 'nope'" in result.stderr
 
 
 def test_open_has_help_with_an_example(monkeypatch):
