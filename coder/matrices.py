@@ -35,6 +35,7 @@ import numpy as np
 from coder.attributes import convert
 from coder.codes import current_codebook
 from coder.errors import CoderError, NotFoundError
+from coder.names import unknown_name
 from coder.store import Project
 
 ROW_KINDS = ("case", "document", "speaker")
@@ -541,12 +542,6 @@ class _Scope:
         return dict(self.project.db.execute("SELECT id, name FROM speakers").fetchall())
 
 
-def _known(names: Sequence[str], limit: int = 15) -> str:
-    names = list(names)
-    text = ", ".join(names[:limit]) + (" ..." if len(names) > limit else "")
-    return text or "none"
-
-
 def _scope(
     project: Project,
     *,
@@ -598,8 +593,8 @@ def _scope(
     if coder is not None:
         row = db.execute("SELECT id FROM coders WHERE name = ?", [coder]).fetchone()
         if row is None:
-            names = [r[0] for r in db.execute("SELECT name FROM coders ORDER BY name")]
-            raise NotFoundError(f"no coder named '{coder}' (coders: {_known(names)})")
+            names = [r[0] for r in db.execute("SELECT name FROM coders")]
+            raise NotFoundError(unknown_name("coder", coder, names))
         coder_id = row[0]
         coders = [coder]
     else:
@@ -637,9 +632,7 @@ def _scope(
     for item in filters:
         if item.kind == "attr":
             if item.attribute not in types:
-                raise NotFoundError(
-                    f"no attribute '{item.attribute}' (attributes: {_known(sorted(types))})"
-                )
+                raise NotFoundError(unknown_name("attribute", item.attribute, types))
             wanted = convert(item.value, types[item.attribute])
             docs = {
                 i: d for i, d in docs.items() if d.values.get(item.attribute) == wanted
@@ -647,9 +640,7 @@ def _scope(
         elif item.kind == "case":
             names = [r[0] for r in db.execute("SELECT name FROM cases ORDER BY name")]
             if item.value not in names:
-                raise NotFoundError(
-                    f"no case named '{item.value}' (cases: {_known(names)})"
-                )
+                raise NotFoundError(unknown_name("case", item.value, names))
             docs = {i: d for i, d in docs.items() if d.case == item.value}
         else:
             if not any(d.name == item.value for d in docs.values()):
@@ -685,8 +676,7 @@ def _check_dimensions(scope: _Scope, dimensions: list[Dimension]) -> None:
     for dim in dimensions:
         if dim.kind == "attr" and dim.attribute not in scope.attribute_types:
             raise NotFoundError(
-                f"no attribute '{dim.attribute}'"
-                f" (attributes: {_known(sorted(scope.attribute_types))})"
+                unknown_name("attribute", dim.attribute, scope.attribute_types)
             )
 
 
@@ -1865,9 +1855,7 @@ def _ordered(scope: _Scope, order: str) -> tuple[list[_Doc], dict[int, str]]:
     if order.startswith("attr:") and order[5:]:
         name = order[5:]
         if name not in scope.attribute_types:
-            raise NotFoundError(
-                f"no attribute '{name}' (attributes: {_known(sorted(scope.attribute_types))})"
-            )
+            raise NotFoundError(unknown_name("attribute", name, scope.attribute_types))
         dim = Dimension("attr", name)
         values = {d.id: _doc_value(dim, d) for d in docs}
         docs.sort(key=lambda d: _sort_key(dim, values[d.id], scope))

@@ -262,10 +262,11 @@ def test_errors_name_the_valid_choices(fixed):
     with pytest.raises(CoderError, match="one or two dimensions"):
         theme_matrix(fixed, rows="case,document,speaker")
     with pytest.raises(
-        NotFoundError, match=r"no attribute 'age' \(attributes: employees"
+        NotFoundError,
+        match=r"no attribute 'age' \(11 attributes: coder attributes lists",
     ):
         theme_matrix(fixed, rows="attr:age")
-    with pytest.raises(NotFoundError, match=r"no coder named 'cy' \(coders: ana, ben"):
+    with pytest.raises(NotFoundError, match=r"no coder 'cy' \(coders: ana, ben"):
         theme_matrix(fixed, coder="cy")
     with pytest.raises(CoderError, match="no codes at level 4"):
         theme_matrix(fixed, cols="level:4")
@@ -273,7 +274,7 @@ def test_errors_name_the_valid_choices(fixed):
         theme_matrix(fixed, cols="level:0")
     with pytest.raises(CoderError, match="cannot read filter 'role'"):
         theme_matrix(fixed, where=["role"])
-    with pytest.raises(NotFoundError, match="no case named 'Nowhere'"):
+    with pytest.raises(NotFoundError, match="no case 'Nowhere'"):
         theme_matrix(fixed, where=["case=Nowhere"])
 
 
