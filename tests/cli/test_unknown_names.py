@@ -32,6 +32,11 @@ import pytest
             ["agreement", "--coders", "alice,bob"],
             "no coder 'alice' (no coders yet)",
         ),
+        (["matrix", "--rows", "attr:rol"], "no attribute 'rol'; did you mean 'role'?"),
+        (
+            ["matrix", "--where", "case=Kaveh Power"],
+            "no case 'Kaveh Power'; did you mean 'Kaveh Power Equipment'?",
+        ),
     ],
     ids=[
         "typo",
@@ -40,6 +45,8 @@ import pytest
         "document typo",
         "no close document",
         "coder",
+        "attribute",
+        "case filter",
     ],
 )
 def test_unknown_names_suggest_the_closest(coder, state, demo_path, args, message):
