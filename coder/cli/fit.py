@@ -9,6 +9,7 @@ their spaces so a column is as narrow as its values allow.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -115,10 +116,7 @@ def print_fitted(
     for number, group in enumerate(groups):
         shown = keys + group
         table = Table(
-            box=None,
-            header_style="bold",
-            title=title if number == 0 else None,
-            caption=caption if number == len(groups) - 1 else None,
+            box=None, header_style="bold", title=title if number == 0 else None
         )
         for index in shown:
             column = columns[index]
@@ -134,3 +132,12 @@ def print_fitted(
         if number:
             console.print()
         console.print(table, width=available)
+    if caption:
+        # Wrapped here: the console soft-wraps (a message never breaks), so a
+        # caption would otherwise run past the table's width.
+        console.print(
+            textwrap.fill(caption, width=max(available - 1, 20)),
+            style="italic dim",
+            markup=False,
+            highlight=False,
+        )

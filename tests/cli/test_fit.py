@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from rich.text import Text
 from coder.agreement.report import agreement_report
 from coder.agreement.units import reliability_data
 from coder.cli.fit import Column, pages, print_fitted
+from coder.codes import current_codebook
 from coder.coding import list_codings, remove_coding
 from coder.coding_import import import_codings
 from coder.exporters.agreement import fmt
@@ -102,3 +104,38 @@ def test_the_agreement_table_shows_every_value_and_interval_whole(team_project, 
         for low, high in row.intervals.values():
             assert f"[{fmt(low, 2)}, {fmt(high, 2)}]" in text
     assert "Under each value its 95% bootstrap interval (200 resamples)." in text
+
+
+@pytest.mark.parametrize("width", [80, 160])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("cooccurrence", "--jaccard", "--coder", "alice"),
+        ("cooccurrence", "--coder", "alice"),
+        ("matrix", "--rows", "case", "--cols", "level:2", "--coder", "alice"),
+        ("matrix", "--rows", "document", "--coder", "alice"),
+    ],
+    ids=["jaccard", "cooccurrence", "matrix-cases", "matrix-documents"],
+)
+def test_matrix_tables_never_cut_a_number_or_a_name(team_project, width, args):
+    text = _coder(team_project, width, *args)
+    assert "…" not in text
+    assert all(len(line) <= width for line in text.splitlines())
+    with open_project(team_project) as project:
+        names = [code.name for code, _, _ in current_codebook(project).walk()]
+    if args[0] == "cooccurrence":
+        # A code-by-code table keeps every code's whole name on its row.
+        for name in names:
+            assert name in text, name
+    # Every value of the CSV is on screen, to the decimals the terminal shows.
+    shown = sorted(float(cell) for cell in text.split() if _number(cell))
+    csv_lines = _coder(team_project, width, *args, "--format", "csv").splitlines()
+    for line in csv_lines[1:]:
+        for value in line.split(",")[1:]:
+            if _number(value):
+                at = bisect.bisect_left(shown, float(value) - 0.0006)
+                assert at < len(shown) and shown[at] <= float(value) + 0.0006, value
+
+
+def _number(cell: str) -> bool:
+    return cell.replace(".", "", 1).isdigit()

@@ -27,8 +27,8 @@ def test_matrix_in_the_terminal_puts_codes_down_the_side(coder_cli, fixed_path):
         " training_consultation        0       0 \n"
         " government_support           1       0 \n"
         " export_performance           0       0 \n"
-        "Cells: documents that mention the code (children rolled up into parents);"
-        " codings of ana, ben together. Codes down, role across.\n"
+        "Cells: documents that mention the code (children rolled up into parents);\n"
+        "codings of ana, ben together. Codes down, role across.\n"
     )
     assert result.stderr == (
         "note: counting the codings of 2 coders together (ana, ben); pick one with"
