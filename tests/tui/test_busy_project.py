@@ -6,7 +6,6 @@ import asyncio
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from coder.coding import list_codings
@@ -56,11 +55,10 @@ def test_codings_wait_while_the_project_is_busy_then_land_in_order(
 
     async def scenario(pilot):
         screen = await _transcript(pilot)
-        began = time.monotonic()
         # Code three sentences, then undo the last: all while the lock is held.
+        # The keys are handled (the cursor moved) while the other writer still
+        # holds the lock: nothing waited for it to be released.
         await pilot.press("t", "j", "t", "j", "t", "u")
-        # The keyboard never waited for the lock (60 ms per key at most).
-        assert time.monotonic() - began < 3
         assert screen.view.cursor == 2
         assert _trust(project) == []
         assert pilot.app.writes.pending[-1] == "undo"
@@ -219,9 +217,7 @@ def test_a_memo_saved_while_the_project_is_busy_stays_open_with_its_text(
         await _transcript(pilot)
         await pilot.press("m")
         assert isinstance(pilot.app.screen, MemoScreen)
-        began = time.monotonic()
         await pilot.press(*"Tense start", "ctrl+s")
-        assert time.monotonic() - began < 5
         assert isinstance(pilot.app.screen, MemoScreen)
         messages = [n.message for n in pilot.app._notifications]
         assert any("the project is busy" in m for m in messages), messages
