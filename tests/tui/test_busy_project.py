@@ -234,3 +234,22 @@ def test_a_memo_saved_while_the_project_is_busy_stays_open_with_its_text(
         "SELECT target_type, text FROM memos WHERE text = 'Tense start'"
     ).fetchall()
     assert saved == [("segment", "Tense start")]
+
+
+def test_a_pending_coding_lands_after_its_screen_was_left(project, demo_path, drive):
+    s = _sentences(project)
+    other = _hold_lock(demo_path)
+
+    async def scenario(pilot):
+        await _transcript(pilot)
+        await pilot.press("t", "q")
+        assert not isinstance(pilot.app.screen, TranscriptScreen)
+        other.execute("COMMIT")
+        await pilot.pause(0.6)
+        assert pilot.app.writes.pending == []
+        assert _trust(project) == [s[0]]
+
+    try:
+        drive(scenario)
+    finally:
+        other.close()

@@ -426,9 +426,14 @@ class TranscriptScreen(Screen):
     # Status line ---------------------------------------------------------------
 
     def flash(self, message: str) -> None:
-        """Say what just happened, on the status line (until the next move)."""
+        """Say what just happened, on the status line (until the next move).
+
+        A write that waited for the project may land after this screen was
+        left: then there is no status line to say it on.
+        """
         self.note = message
-        self._status()
+        if self.is_attached:
+            self._status()
 
     def _status(self) -> None:
         data = self.data
@@ -858,7 +863,7 @@ class TranscriptScreen(Screen):
 
         def accepted(coding_id: int) -> None:
             self.last_coding_id = coding_id
-            if self.active is not None and self.active.id == suggestion.id:
+            if self.is_attached and self.active and self.active.id == suggestion.id:
                 self._deactivate()
             self._refresh_after_write()
             self.flash(f"accepted {name}{adjusted}; N for the next")
@@ -880,7 +885,7 @@ class TranscriptScreen(Screen):
         coder = self.app.coder
 
         def rejected(_: object) -> None:
-            if self.active is not None and self.active.id == suggestion.id:
+            if self.is_attached and self.active and self.active.id == suggestion.id:
                 self._deactivate()
                 self.view.collapse()
             self._refresh_after_write()
