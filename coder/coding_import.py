@@ -213,7 +213,11 @@ def import_codings(
     """
     parsed = read_codings_file(path)
     who = coder or parsed.coder or project.actor
-    texts = dict(project.db.execute("SELECT name, text FROM documents").fetchall())
+    rows = project.db.execute("SELECT name, id, text FROM documents").fetchall()
+    texts = {name: text for name, _, text in rows}
+    # A document's text never changes in place (re-importing gives it a new
+    # id), so its id says whether the text matched against is still there.
+    doc_ids = {name: doc_id for name, doc_id, _ in rows}
     codes = [row[0] for row in project.db.execute("SELECT id FROM codes ORDER BY id")]
     code_set = set(codes)
     problems: list[str] = []
@@ -278,16 +282,11 @@ def import_codings(
     with project.atomic():
         # The quotes were matched without the write lock: make sure the texts
         # and codes they were matched against are still there, unchanged.
-        used = sorted({entry.document for entry, _, _ in resolved})
-        now_texts = dict(
-            project.db.execute(
-                f"SELECT name, text FROM documents WHERE name IN ({', '.join('?' * len(used))})",
-                used,
-            ).fetchall()
-        )
+        used = {entry.document for entry, _, _ in resolved}
+        now_ids = dict(project.db.execute("SELECT name, id FROM documents"))
         now_codes = {row[0] for row in project.db.execute("SELECT id FROM codes")}
         if (
-            any(now_texts.get(name) != texts[name] for name in used)
+            any(now_ids.get(name) != doc_ids[name] for name in used)
             or not {entry.code for entry, _, _ in resolved} <= now_codes
         ):
             raise ConflictError(
