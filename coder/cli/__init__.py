@@ -11,6 +11,7 @@ from coder.cli import (  # noqa: F401  (each module registers its commands)
     codebook,
     coding,
     documents,
+    export,
     log,
     maintenance,
     matrices,

@@ -1,90 +1,16 @@
 """Commands for cross-case analysis: matrix, quotes, cooccurrence, saturation, frequencies,
-crosstab, export codings and report."""
+crosstab and report."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
 
 from coder.cli.base import cli, err, handle_errors, open_existing, out, project_option
+from coder.cli.options import FORMATS, output_options, pick_format, selection_options
+from coder.cli.tables import emit
 from coder.errors import CoderError
-
-FORMATS = ("table", "csv", "xlsx", "md", "html", "json")
-
-
-def selection_options(func: Callable) -> Callable:
-    """--cols, --coder, --rollup and --where: which codings and columns count."""
-    for option in reversed(
-        [
-            click.option(
-                "--cols",
-                default="codes",
-                show_default=True,
-                help="Columns: every code, or level:N (1 = the top-level codes).",
-            ),
-            click.option(
-                "--coder",
-                help="Only this coder's codings (e.g. consensus); default: everyone's.",
-            ),
-            click.option(
-                "--rollup",
-                is_flag=True,
-                help="Count a code's children's codings in the code too.",
-            ),
-            click.option(
-                "--where",
-                "where",
-                multiple=True,
-                metavar="attr:NAME=VALUE",
-                help="Only documents with this value (also case=NAME, document=NAME);"
-                " repeat to narrow.",
-            ),
-        ]
-    ):
-        func = option(func)
-    return func
-
-
-def output_options(formats: Sequence[str] = FORMATS) -> Callable:
-    def decorate(func: Callable) -> Callable:
-        func = click.option(
-            "-o",
-            "--output",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Write to this file (its suffix picks the format if --format is not given).",
-        )(func)
-        return click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(list(formats)),
-            help=f"Output format [default: {formats[0]}, or the suffix of -o].",
-        )(func)
-
-    return decorate
-
-
-def pick_format(fmt: str | None, output: Path | None, formats: Sequence[str]) -> str:
-    """The format asked for, else the one the output's suffix names; checked early."""
-    from coder.exporters.tables import BINARY, SUFFIXES
-
-    if not fmt and output is not None:
-        fmt = SUFFIXES.get(output.suffix.lower())
-        if fmt not in formats:
-            raise CoderError(
-                f"{output}: cannot tell the format from '{output.suffix or 'no suffix'}';"
-                f" give --format ({', '.join(f for f in formats if f != 'table')})"
-            )
-    fmt = fmt or formats[0]
-    if fmt in BINARY and output is None:
-        raise CoderError(f"{fmt} is a binary format; write it to a file with -o FILE")
-    if fmt == "table" and output is not None:
-        raise CoderError(
-            "the table format is for the terminal; give --format csv, xlsx, md,"
-            " json or html with -o"
-        )
-    return fmt
 
 
 def note_pooled(coders: list[str], coder: str | None) -> None:
@@ -93,96 +19,6 @@ def note_pooled(coders: list[str], coder: str | None) -> None:
             f"note: counting the codings of {len(coders)} coders together"
             f" ({', '.join(coders)}); pick one with --coder"
         )
-
-
-def print_table(table) -> None:
-    """A Table in the terminal: labels left, numbers right, nothing cut.
-
-    A matrix with more code columns than rows is printed with the codes down
-    the side. When the code columns are still too wide for the terminal they
-    are numbered, with a legend of the numbers under the table, and a table
-    that is still too wide is split into pages of columns (`coder.cli.fit`).
-    """
-    from coder.cli.fit import Column, print_fitted
-    from coder.exporters.tables import display
-
-    numeric = {"int", "share", "percent", "number"}
-    header = table.machine_header if table.heat else table.header
-    rows = [
-        [display(v, k) for v, k in zip(row, table.kinds, strict=True)]
-        for row in table.rows
-    ]
-    kinds = list(table.kinds)
-    caption = table.caption
-    index = table.index
-    if table.heat and len(header) - index > len(rows) + index:
-        labels = [" / ".join(row[:index]) for row in rows]
-        corner = " / ".join(header[:index])
-        header = ["code", *labels]
-        rows = [
-            [code, *(row[i] for row in rows)]
-            for i, code in enumerate(table.machine_header[index:], index)
-        ]
-        kinds = ["text"] + [kinds[-1]] * len(labels)
-        caption = f"{caption} Codes down, {corner} across."
-        index = 1
-    legend = ""
-    if table.heat and not _fits(header, rows, out.width):
-        # Code columns by number, the numbers explained under the table.
-        names = header[index:]
-        if len(table.header) == len(table.machine_header) == len(header):
-            names = table.header[index:]  # people's names, not ids, in the legend
-        numbers = {}
-        for number, (code, name) in enumerate(
-            zip(header[index:], names, strict=True), 1
-        ):
-            numbers[code] = numbers[name] = str(number)
-        header = [*header[:index], *(str(n) for n in range(1, len(names) + 1))]
-        if index == 1 and all(row[0] in numbers for row in rows):
-            # A code-by-code table: its rows carry their numbers too.
-            rows = [[f"{numbers[row[0]]} {row[0]}", *row[1:]] for row in rows]
-        legend = "Columns: " + "; ".join(
-            f"{number} {name}" for number, name in enumerate(names, 1)
-        )
-        legend += "."
-    columns = [
-        Column(name, right=kind in numeric, key=position < index)
-        for position, (name, kind) in enumerate(zip(header, kinds, strict=True))
-    ]
-    full_caption = " ".join(part for part in (caption, legend) if part) or None
-    print_fitted(out, columns, rows, caption=full_caption)
-
-
-def _fits(header: list[str], rows: list[list[str]], width: int) -> bool:
-    """Whether the table fits `width` on one page, its headers wrapped at spaces."""
-    from coder.cli.fit import CELL_PADDING
-
-    widths = [
-        max(
-            [
-                max((len(word) for word in str(name).split()), default=1),
-                *(len(str(row[i])) for row in rows),
-            ]
-        )
-        for i, name in enumerate(header)
-    ]
-    return sum(w + CELL_PADDING for w in widths) <= width
-
-
-def emit(tables: list, fmt: str, output: Path | None) -> None:
-    """Print or write tables: the terminal table, or a file format's bytes."""
-    from coder.exporters.tables import export_tables
-
-    if fmt == "table":
-        for table in tables:
-            print_table(table)
-        return
-    data = export_tables(tables, fmt)
-    if output is not None:
-        output.write_bytes(data)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(data.decode("utf-8"), nl=False)
 
 
 @cli.command()
@@ -535,44 +371,6 @@ def crosstab(
         )
     note_pooled(result.coders, coder)
     emit([crosstab_table(result)], fmt, output)
-
-
-@cli.group()
-def export() -> None:
-    """Export the project's data for other tools.
-
-    Example:
-
-        coder export codings --format xlsx -o codings.xlsx
-    """
-
-
-@export.command(name="codings")
-@click.option("--coder", help="Only this coder's codings.")
-@click.option(
-    "--where",
-    "where",
-    multiple=True,
-    metavar="attr:NAME=VALUE",
-    help="Only these documents.",
-)
-@output_options(("csv", "xlsx", "json"))
-@project_option
-@handle_errors
-def export_codings(coder, where, fmt, output, project_path) -> None:
-    """Every coding with document, case, attributes, speaker, offsets, coder and text.
-
-    Example:
-
-        coder export codings --format csv -o codings.csv
-    """
-    from coder.exporters.tables import codings_table
-    from coder.matrices import coding_records
-
-    fmt = pick_format(fmt, output, ("csv", "xlsx", "json"))
-    with open_existing(project_path) as project:
-        records, attributes = coding_records(project, coder=coder, where=where)
-    emit([codings_table(records, attributes)], fmt, output)
 
 
 @cli.command()
