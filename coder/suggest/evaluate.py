@@ -28,6 +28,7 @@ from sklearn.model_selection import GroupKFold
 from coder.codes import current_codebook, get_code
 from coder.errors import CoderError
 from coder.store import Project
+from coder.suggest import combined as combined_module
 from coder.suggest import learned as learned_module
 from coder.suggest.corpus import coder_codings, covered
 from coder.suggest.features import DEFAULT_FEATURES, FeatureConfig, corpus_counts
@@ -43,11 +44,13 @@ class Scores:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    tn: int = 0
 
     def add(self, gold: np.ndarray, predicted: np.ndarray) -> None:
         self.tp += int(np.count_nonzero(gold & predicted))
         self.fp += int(np.count_nonzero(~gold & predicted))
         self.fn += int(np.count_nonzero(gold & ~predicted))
+        self.tn += int(np.count_nonzero(~gold & ~predicted))
 
     @property
     def precision(self) -> float:
@@ -63,14 +66,33 @@ class Scores:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    @property
+    def kappa(self) -> float:
+        """Cohen's kappa (Cohen 1960) of the suggestions against the coder, per sentence.
+
+        (p_o - p_e) / (1 - p_e), with p_e from the two sides' marginals; 0
+        where chance agreement is complete (one side constant on every unit).
+        """
+        n = self.tp + self.fp + self.fn + self.tn
+        if not n:
+            return 0.0
+        observed = (self.tp + self.tn) / n
+        chance = (
+            (self.tp + self.fp) * (self.tp + self.fn)
+            + (self.fn + self.tn) * (self.fp + self.tn)
+        ) / (n * n)
+        return (observed - chance) / (1 - chance) if chance < 1 else 0.0
+
     def to_dict(self) -> dict:
         return {
             "tp": self.tp,
             "fp": self.fp,
             "fn": self.fn,
+            "tn": self.tn,
             "precision": round(self.precision, 4),
             "recall": round(self.recall, 4),
             "f1": round(self.f1, 4),
+            "kappa": round(self.kappa, 4),
         }
 
 
@@ -82,6 +104,7 @@ class CodeEvaluation:
     has_patterns: bool
     rules: Scores = field(default_factory=Scores)
     learned: Scores = field(default_factory=Scores)
+    combined: Scores = field(default_factory=Scores)
     # Folds in which it had too few examples to learn.
     unlearned_folds: int = 0
 
@@ -92,15 +115,20 @@ class CodeEvaluation:
             "has_patterns": self.has_patterns,
             "rules": self.rules.to_dict(),
             "learned": self.learned.to_dict(),
+            "combined": self.combined.to_dict(),
             "unlearned_folds": self.unlearned_folds,
         }
 
 
 @dataclass
 class Macro:
+    """Unweighted means over the codes, and the median kappa."""
+
     precision: float
     recall: float
     f1: float
+    kappa: float
+    median_kappa: float
 
     def to_dict(self) -> dict:
         return {k: round(v, 4) for k, v in vars(self).items()}
@@ -121,11 +149,13 @@ class Evaluation:
     def macro(self, method: str) -> Macro:
         rows = [getattr(code, method) for code in self.codes]
         if not rows:
-            return Macro(0.0, 0.0, 0.0)
+            return Macro(0.0, 0.0, 0.0, 0.0, 0.0)
         return Macro(
             float(np.mean([r.precision for r in rows])),
             float(np.mean([r.recall for r in rows])),
             float(np.mean([r.f1 for r in rows])),
+            float(np.mean([r.kappa for r in rows])),
+            float(np.median([r.kappa for r in rows])),
         )
 
     def to_dict(self) -> dict:
@@ -142,6 +172,7 @@ class Evaluation:
             "macro": {
                 "rules": self.macro("rules").to_dict(),
                 "learned": self.macro("learned").to_dict(),
+                "combined": self.macro("combined").to_dict(),
             },
             "seconds": round(self.seconds, 2),
             "notes": self.notes,
@@ -214,6 +245,8 @@ def evaluate(
     if k < 2:
         raise CoderError("cross-validation needs at least 2 folds")
     groups = sentences.document_ids[rows]
+    signals = combined_module.corpus_signals(project, config)
+    rule_scores = combined_module.rule_matrix(project, signals, codebook, used)
     splitter = GroupKFold(n_splits=k)
     for _, test_index in splitter.split(rows, groups=groups):
         test_docs = set(np.unique(groups[test_index]).tolist())
@@ -233,6 +266,21 @@ def evaluate(
             evaluations[code].learned.add(gold[code][test_index], fold_predicted[code])
             if code not in model.codes:
                 evaluations[code].unlearned_folds += 1
+        # Combined: the codebook's examples quoted from the test documents are
+        # left out of its seeds, like their codings.
+        test_names = {sentences.names[d] for d in test_docs}
+        inputs = combined_module.make_inputs(
+            project, signals, codebook, used, test_names, rules=rule_scores
+        )
+        joint = combined_module.train_combined(signals, inputs, data)
+        fold_rules = {code: mask[test_index] for code, mask in predicted.items()}
+        labels = combined_module.combined_labels(
+            joint, signals, inputs, test_rows, fold_rules
+        )
+        for code in used:
+            evaluations[code].combined.add(
+                gold[code][test_index], labels.get(code, empty[test_index])
+            )
     result = Evaluation(
         coder=coder,
         folds=k,

@@ -1,0 +1,552 @@
+"""Combined suggestions: one calibrated classifier per code over every signal a coder uses.
+
+Features of a sentence (all computed from what import stored):
+
+- sublinear TF-IDF of its lemma unigrams and bigrams (as `learned`);
+- the same of its neighbours in the turn (the sentences before and after),
+  and of the interviewer's question the turn answers, each in its own
+  columns;
+- the codebook's patterns: for every code, the rule score of the sentence,
+  the best of its neighbours, of its turn and of the question;
+- meaning: the sentence's vector from word vectors learned on the project's
+  own text (`coder.suggest.vectors`), the question's vector, and the
+  sentence's cosine similarity to each code's codebook text (definition,
+  include and examples as positive seeds; exclude as a negative seed);
+- who speaks: whether the sentence is the interviewer's, whether it is a
+  question.
+
+Each code gets a logistic regression (classes balanced) on these features,
+whose output is a probability. The probability above which a code is
+suggested is chosen per code by cross-validation grouped by document inside
+the training data (the threshold maximising F1 on out-of-fold
+probabilities); so an evaluation never tunes on the documents it scores.
+
+A code the model cannot learn (too few coded sentences) falls back to its
+rules. A child code can imply its parent: where the codebook marks a child
+``implies_parent`` its suggestions count for the parent too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from threadpoolctl import threadpool_limits
+
+from coder.codebook import Codebook
+from coder.store import Project
+from coder.suggest.context import Context, project_context
+from coder.suggest.corpus import Sentences, corpus_fingerprint, document_pipelines
+from coder.suggest.features import (
+    DEFAULT_FEATURES,
+    CorpusCounts,
+    FeatureConfig,
+    corpus_counts,
+    fit_idf,
+    tfidf,
+)
+from coder.suggest.learned import TrainingSet
+from coder.suggest.rules import lemmatise, match_sentences
+from coder.suggest.vectors import WordVectors, learn_vectors
+
+METHOD = "combined"
+# Version of the model's features and format; a stored model of another is refitted.
+MODEL_FORMAT = 1
+MIN_EXAMPLES = 3
+C = 1.0
+THRESHOLD_FOLDS = 3
+DEFAULT_THRESHOLD = 0.5
+# Weights of the context blocks against the sentence's own words.
+NEIGHBOUR_WEIGHT = 0.5
+QUESTION_WEIGHT = 0.5
+DENSE_WEIGHT = 1.0
+# How a code's suggestions are made, chosen per code by cross-validation.
+MODEL, RULES, EITHER = 0, 1, 2
+
+
+@dataclass
+class CorpusSignals:
+    """Everything about the corpus a combined model reads, built once per corpus."""
+
+    counts: CorpusCounts
+    context: Context
+    neighbour_counts: sp.csr_matrix
+    asked_counts: sp.csr_matrix
+    vectors: WordVectors
+    embedding: np.ndarray
+    asked_embedding: np.ndarray
+    fingerprint: str = ""
+
+    @property
+    def sentences(self) -> Sentences:
+        return self.counts.sentences
+
+
+_SIGNALS: dict[tuple[str, str, FeatureConfig], CorpusSignals] = {}
+
+
+def corpus_signals(
+    project: Project, config: FeatureConfig = DEFAULT_FEATURES
+) -> CorpusSignals:
+    """The corpus's context and vectors, from this process's cache when current."""
+    fingerprint = corpus_fingerprint(project)
+    key = (str(Path(project.path).resolve()), fingerprint, config)
+    found = _SIGNALS.get(key)
+    if found is None:
+        for old in [k for k in _SIGNALS if k[0] == key[0] and k[2] == config]:
+            del _SIGNALS[old]
+        counts = corpus_counts(project, config)
+        context = project_context(project, counts.sentences)
+        vectors = learn_vectors(counts)
+        embedding = vectors.embed(counts.counts)
+        asked = context.asked @ embedding
+        norms = np.linalg.norm(asked, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        found = CorpusSignals(
+            counts=counts,
+            context=context,
+            neighbour_counts=(context.neighbours @ counts.counts).tocsr(),
+            asked_counts=(context.asked @ counts.counts).tocsr(),
+            vectors=vectors,
+            embedding=embedding,
+            asked_embedding=asked / norms,
+            fingerprint=fingerprint,
+        )
+        _SIGNALS[key] = found
+    return found
+
+
+def clear_cache() -> None:
+    _SIGNALS.clear()
+
+
+def rule_matrix(
+    project: Project, signals: CorpusSignals, codebook: Codebook, codes: list[str]
+) -> np.ndarray:
+    """Rule score of every sentence for every code (columns in `codes` order)."""
+    sentences = signals.sentences
+    scores = np.zeros((len(sentences), len(codes)))
+    if not codes:
+        return scores
+    rules, pairs, _ = match_sentences(project, sentences, codebook, codes)
+    column = {code: j for j, code in enumerate(codes)}
+    weights = np.zeros((len(sentences), len(codes)))
+    for position, index in pairs:
+        rule = rules[index]
+        if rule.code in column:
+            weights[position, column[rule.code]] += rule.weight
+    fired = weights > 0
+    scores[fired] = 1.0 - 0.5 ** weights[fired]
+    return scores
+
+
+def seed_texts(
+    codebook: Codebook, codes: list[str], exclude_sources: Collection[str] = ()
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Each code's positive seed texts (definition, include, examples) and negative
+    ones (exclude). Examples quoted from `exclude_sources` are left out, so an
+    evaluation never sees its test documents' sentences through the codebook."""
+    positive: dict[str, list[str]] = {}
+    negative: dict[str, list[str]] = {}
+    by_id = {code.id: code for code, _, _ in codebook.walk()}
+    for code_id in codes:
+        code = by_id.get(code_id)
+        if code is None:
+            continue
+        texts = [code.name, code.definition, code.include]
+        texts += [
+            e.text
+            for e in code.examples
+            if e.source not in exclude_sources and e.kind != "negative"
+        ]
+        positive[code_id] = [t for t in texts if t]
+        negative[code_id] = [t for t in [code.exclude] if t]
+    return positive, negative
+
+
+def seed_vectors(
+    project: Project,
+    signals: CorpusSignals,
+    codebook: Codebook,
+    codes: list[str],
+    exclude_sources: Collection[str] = (),
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors of each code's positive and negative seed texts (codes x dims)."""
+    pipelines = document_pipelines(project)
+    pipeline = next(iter(pipelines.values()), None)
+    counts = signals.counts
+    positive, negative = seed_texts(codebook, codes, exclude_sources)
+    dims = signals.vectors.vectors.shape[1]
+    result = []
+    for seeds in (positive, negative):
+        matrix = np.zeros((len(codes), dims))
+        for j, code in enumerate(codes):
+            lemmas: list[str] = []
+            for text in seeds.get(code, []):
+                lemmas.extend(lemmatise(pipeline, text) if pipeline else text.split())
+            columns = counts.columns(lemmas)
+            columns = columns[columns >= 0]
+            columns = columns[columns < len(counts.unigrams)]
+            if not len(columns):
+                continue
+            row = sp.csr_matrix(
+                (np.ones(len(columns)), (np.zeros(len(columns), int), columns)),
+                shape=(1, counts.n_terms),
+            )
+            row.sum_duplicates()
+            matrix[j] = signals.vectors.embed(row)[0]
+        result.append(matrix)
+    return result[0], result[1]
+
+
+@dataclass
+class Inputs:
+    """The per-sentence signals of one codebook: rules and seed similarities."""
+
+    codes: list[str]
+    rules: np.ndarray
+    seeds: np.ndarray
+    anti_seeds: np.ndarray
+
+
+def make_inputs(
+    project: Project,
+    signals: CorpusSignals,
+    codebook: Codebook,
+    codes: list[str],
+    exclude_sources: Collection[str] = (),
+    rules: np.ndarray | None = None,
+) -> Inputs:
+    if rules is None:
+        rules = rule_matrix(project, signals, codebook, codes)
+    seeds, anti = seed_vectors(project, signals, codebook, codes, exclude_sources)
+    return Inputs(codes, rules, seeds, anti)
+
+
+def dense_features(
+    signals: CorpusSignals, inputs: Inputs, rows: np.ndarray
+) -> np.ndarray:
+    """The dense block of the features of `rows` (see the module docstring)."""
+    context = signals.context
+    rules = inputs.rules
+    neighbours = context.neighbours[rows]
+    # Best rule score among the neighbours, in the turn, in the question.
+    best_neighbour = _row_max(neighbours, rules)
+    best_turn = _row_max(context.turn[rows], rules)
+    best_asked = _row_max(context.asked[rows], rules)
+    embedding = signals.embedding[rows]
+    similarity = embedding @ inputs.seeds.T
+    anti = embedding @ inputs.anti_seeds.T
+    asked_similarity = signals.asked_embedding[rows] @ inputs.seeds.T
+    flags = np.stack(
+        [context.interviewer[rows], context.question[rows]], axis=1
+    ).astype(float)
+    return np.hstack(
+        [
+            flags,
+            rules[rows],
+            best_neighbour,
+            best_turn,
+            best_asked,
+            similarity,
+            anti,
+            asked_similarity,
+            embedding,
+            signals.asked_embedding[rows],
+        ]
+    )
+
+
+def _row_max(selector: sp.csr_matrix, values: np.ndarray) -> np.ndarray:
+    """For each selector row, the column-wise max of `values` over its selected rows."""
+    out = np.zeros((selector.shape[0], values.shape[1]))
+    indptr, indices = selector.indptr, selector.indices
+    nonempty = np.flatnonzero(np.diff(indptr))
+    if not len(nonempty):
+        return out
+    # reduceat over the concatenated selected rows.
+    gathered = values[indices]
+    starts = indptr[:-1][nonempty]
+    out[nonempty] = np.maximum.reduceat(gathered, starts, axis=0)
+    return out
+
+
+@dataclass
+class Vocabulary:
+    """The n-gram columns and idf fitted on training rows."""
+
+    terms: list[str]
+    idf: np.ndarray
+
+
+def fit_vocabulary(signals: CorpusSignals, rows: np.ndarray) -> Vocabulary:
+    columns, idf = fit_idf(signals.counts.counts[rows])
+    return Vocabulary(signals.counts.terms(columns), idf)
+
+
+def feature_matrix(
+    signals: CorpusSignals,
+    inputs: Inputs,
+    vocabulary: Vocabulary,
+    rows: np.ndarray,
+    columns: np.ndarray | None = None,
+) -> sp.csr_matrix:
+    """All features of `rows`: three TF-IDF blocks and the dense block."""
+    counts = signals.counts
+    if columns is None:
+        columns = counts.columns(vocabulary.terms)
+    idf = vocabulary.idf
+    blocks = [
+        tfidf(counts.counts[rows], columns, idf),
+        tfidf(signals.neighbour_counts[rows], columns, idf) * NEIGHBOUR_WEIGHT,
+        tfidf(signals.asked_counts[rows], columns, idf) * QUESTION_WEIGHT,
+        sp.csr_matrix(dense_features(signals, inputs, rows) * DENSE_WEIGHT),
+    ]
+    return sp.hstack(blocks, format="csr")
+
+
+@dataclass
+class CombinedModel:
+    """Fitted combined model: one linear classifier and threshold per code."""
+
+    coder: str
+    codes: list[str]
+    vocabulary: Vocabulary
+    coef: np.ndarray  # features x codes
+    intercept: np.ndarray
+    thresholds: np.ndarray
+    # Per code: MODEL, RULES or EITHER (see `_tuned_thresholds`).
+    modes: np.ndarray
+    # Coded sentences per code, and codes left to the rules (with why).
+    examples: dict[str, int]
+    skipped: dict[str, str]
+    training_sentences: int = 0
+    fingerprint: str = ""
+    seconds: float = 0.0
+    input_codes: list[str] = field(default_factory=list)
+
+    def probabilities(self, features: sp.csr_matrix) -> np.ndarray:
+        scores = np.asarray(features @ self.coef) + self.intercept
+        return 1.0 / (1.0 + np.exp(-scores))
+
+
+def _fit_code(features: sp.csr_matrix, target: np.ndarray) -> tuple[np.ndarray, float]:
+    target = np.asarray(target, dtype=np.int64)
+    positives = int(target.sum())
+    if positives in (0, len(target)):
+        # One class only (an inner fold without the code): a constant model.
+        return np.zeros(features.shape[1]), -10.0 if not positives else 10.0
+    model = LogisticRegression(
+        C=C, class_weight="balanced", solver="liblinear", max_iter=200
+    )
+    with threadpool_limits(1):
+        model.fit(features, target)
+    return model.coef_.ravel(), float(model.intercept_[0])
+
+
+def best_threshold(probabilities: np.ndarray, target: np.ndarray) -> float:
+    """The probability cut that maximises F1 on these (out-of-fold) predictions."""
+    positives = int(target.sum())
+    if not positives:
+        return DEFAULT_THRESHOLD
+    order = np.argsort(-probabilities, kind="stable")
+    ranked = probabilities[order]
+    hits = np.cumsum(target[order])
+    predicted = np.arange(1, len(ranked) + 1)
+    f1 = 2 * hits / (predicted + positives)
+    # Only cut between distinct values.
+    distinct = np.append(ranked[1:] < ranked[:-1], True)
+    f1 = np.where(distinct, f1, -1)
+    best = int(np.argmax(f1))
+    below = ranked[best + 1] if best + 1 < len(ranked) else 0.0
+    return float((ranked[best] + below) / 2)
+
+
+def _labelled(data: TrainingSet, code: str) -> tuple[np.ndarray, np.ndarray]:
+    """A code's training rows (corpus positions) and targets: read sentences
+    plus its rejected suggestions as negatives."""
+    extra = data.rejected.get(code, np.zeros(0, np.int64))
+    rows = np.concatenate([data.rows, extra])
+    target = np.concatenate([data.labels[code], np.zeros(len(extra), bool)])
+    return rows, target
+
+
+def _fit_all(
+    signals: CorpusSignals,
+    inputs: Inputs,
+    data: TrainingSet,
+    codes: list[str],
+) -> tuple[Vocabulary, np.ndarray, np.ndarray]:
+    extra = [data.rejected.get(code, np.zeros(0, np.int64)) for code in codes]
+    all_rows = np.unique(np.concatenate([data.rows, *extra]))
+    vocabulary = fit_vocabulary(signals, all_rows)
+    columns = signals.counts.columns(vocabulary.terms)
+    matrix = feature_matrix(signals, inputs, vocabulary, all_rows, columns)
+    where = {int(r): i for i, r in enumerate(all_rows.tolist())}
+    coef = np.zeros((matrix.shape[1], len(codes)))
+    intercept = np.zeros(len(codes))
+    for j, code in enumerate(codes):
+        rows, target = _labelled(data, code)
+        index = np.fromiter((where[int(r)] for r in rows), np.int64, len(rows))
+        coef[:, j], intercept[j] = _fit_code(matrix[index], target.astype(int))
+    return vocabulary, coef, intercept
+
+
+def train_combined(
+    signals: CorpusSignals,
+    inputs: Inputs,
+    data: TrainingSet,
+    *,
+    tune: bool = True,
+) -> CombinedModel:
+    """Fit the combined model; thresholds by grouped cross-validation on `data` only.
+
+    Args:
+        signals: The corpus's signals.
+        inputs: Rules and seeds of the codebook (codes in its order).
+        data: The coder's labelled sentences.
+        tune: Choose per-code thresholds (else every code uses 0.5).
+    """
+    began = time.perf_counter()
+    examples = {code: int(mask.sum()) for code, mask in data.labels.items()}
+    skipped = {}
+    codes = []
+    for code in inputs.codes:
+        n = examples.get(code, 0)
+        if n < MIN_EXAMPLES:
+            skipped[code] = (
+                f"{n} coded sentence{'s' if n != 1 else ''}; needs"
+                f" {MIN_EXAMPLES - n} more to be learned (its rules suggest meanwhile)"
+            )
+        elif len(data.rows) - n < 2:
+            skipped[code] = "every read sentence has it; nothing to tell it from"
+        else:
+            codes.append(code)
+    vocabulary, coef, intercept = _fit_all(signals, inputs, data, codes)
+    thresholds = np.full(len(codes), DEFAULT_THRESHOLD)
+    modes = np.zeros(len(codes), dtype=np.int64)
+    if tune and codes:
+        thresholds, modes = _tuned_thresholds(signals, inputs, data, codes)
+    return CombinedModel(
+        coder=data.coder,
+        codes=codes,
+        vocabulary=vocabulary,
+        coef=coef,
+        intercept=intercept,
+        thresholds=thresholds,
+        modes=modes,
+        examples=examples,
+        skipped=skipped,
+        training_sentences=len(data.rows),
+        seconds=time.perf_counter() - began,
+        input_codes=list(inputs.codes),
+    )
+
+
+def _tuned_thresholds(
+    signals: CorpusSignals, inputs: Inputs, data: TrainingSet, codes: list[str]
+) -> np.ndarray:
+    """Per-code thresholds from out-of-fold probabilities, folds grouped by document."""
+    groups = signals.sentences.document_ids[data.rows]
+    n_groups = len(np.unique(groups))
+    thresholds = np.full(len(codes), DEFAULT_THRESHOLD)
+    if n_groups < 2:
+        return thresholds, np.zeros(len(codes), dtype=np.int64)
+    folds = GroupKFold(n_splits=min(THRESHOLD_FOLDS, n_groups))
+    out_of_fold = np.zeros((len(data.rows), len(codes)))
+    for train_index, test_index in folds.split(data.rows, groups=groups):
+        inner = TrainingSet(
+            data.coder,
+            data.rows[train_index],
+            {code: data.labels[code][train_index] for code in codes},
+            data.rejected,
+        )
+        vocabulary, coef, intercept = _fit_all(signals, inputs, inner, codes)
+        features = feature_matrix(signals, inputs, vocabulary, data.rows[test_index])
+        scores = np.asarray(features @ coef) + intercept
+        out_of_fold[test_index] = 1.0 / (1.0 + np.exp(-scores))
+    modes = np.zeros(len(codes), dtype=np.int64)
+    column = {code: j for j, code in enumerate(inputs.codes)}
+    for j, code in enumerate(codes):
+        target = data.labels[code]
+        rules = inputs.rules[data.rows, column[code]] > 0
+        # The model alone; the rules alone; either (rules fire or the model
+        # passes its threshold). Whichever reproduces the coder best out of fold.
+        alone = best_threshold(out_of_fold[:, j], target)
+        either = best_threshold(np.where(rules, 1.0, out_of_fold[:, j]), target)
+        candidates = [
+            (_f1(out_of_fold[:, j] >= alone, target), MODEL, alone),
+            (_f1(rules, target), RULES, 1.0),
+            (_f1(rules | (out_of_fold[:, j] >= either), target), EITHER, either),
+        ]
+        best = max(candidates, key=lambda c: c[0])
+        modes[j], thresholds[j] = best[1], best[2]
+    return thresholds, modes
+
+
+def _f1(predicted: np.ndarray, target: np.ndarray) -> float:
+    hits = int(np.count_nonzero(predicted & target))
+    total = int(predicted.sum()) + int(target.sum())
+    return 2 * hits / total if total else 0.0
+
+
+def predict_combined(
+    model: CombinedModel,
+    signals: CorpusSignals,
+    inputs: Inputs,
+    rows: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities (rows x model codes) and which pass each code's threshold."""
+    if not model.codes or not len(rows):
+        empty = np.zeros((len(rows), len(model.codes)))
+        return empty, empty.astype(bool)
+    features = feature_matrix(signals, inputs, model.vocabulary, rows)
+    probabilities = model.probabilities(features)
+    return probabilities, probabilities >= model.thresholds
+
+
+def combined_labels(
+    model: CombinedModel,
+    signals: CorpusSignals,
+    inputs: Inputs,
+    rows: np.ndarray,
+    rule_labels: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Sentence labels of the combined suggestions: the model where it learned a
+    code, the rules (`rule_labels`, booleans over `rows`) where it did not."""
+    _, passed = predict_combined(model, signals, inputs, rows)
+    labels = {}
+    empty = np.zeros(len(rows), dtype=bool)
+    for code in inputs.codes:
+        if code in model.codes:
+            j = model.codes.index(code)
+            mode = model.modes[j]
+            rules = rule_labels.get(code, empty)
+            labels[code] = (
+                passed[:, j]
+                if mode == MODEL
+                else rules
+                if mode == RULES
+                else passed[:, j] | rules
+            )
+        elif code in rule_labels:
+            labels[code] = rule_labels[code]
+    return labels
+
+
+def model_fingerprint(
+    data: TrainingSet, signals: CorpusSignals, codes: list[str]
+) -> str:
+    """What a combined model depends on: training data, corpus, codebook codes."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([MODEL_FORMAT, C, codes, signals.fingerprint]).encode())
+    digest.update(data.fingerprint(signals.counts, DEFAULT_FEATURES).encode())
+    return digest.hexdigest()[:32]

@@ -1,0 +1,88 @@
+"""Word vectors learned from the project's own text, so similar words meet.
+
+Counts of words occurring in the same sentence, reweighted as positive
+pointwise mutual information (PPMI, with the context distribution smoothed
+to the power 0.75: Levy, Goldberg and Dagan 2015, "Improving distributional
+similarity with lessons learned from word embeddings"), reduced by a
+truncated SVD (scikit-learn's ``TruncatedSVD``). A sentence's vector is the
+mean of its words' vectors weighted by idf, scaled to unit length; so "we
+rely on each other" lands near sentences about trust even without the word.
+Nothing is downloaded: the vectors are the corpus's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+
+from coder.suggest.features import CorpusCounts
+
+DIMENSIONS = 64
+# Words seen in fewer sentences carry no reliable co-occurrence statistics.
+MIN_SENTENCES = 2
+# The most frequent words kept (the co-occurrence matrix is this squared).
+MAX_WORDS = 20_000
+CONTEXT_SMOOTHING = 0.75
+
+
+@dataclass
+class WordVectors:
+    """Vectors of the corpus's unigrams (zero for words too rare to have one)."""
+
+    # unigram column -> vector (rows of zeros for rare words).
+    vectors: np.ndarray
+    idf: np.ndarray
+
+    def embed(self, counts: sp.csr_matrix) -> np.ndarray:
+        """Unit-length idf-weighted mean vector of each row's unigrams."""
+        n_words = len(self.vectors)
+        unigrams = counts[:, :n_words]
+        weighted = (unigrams > 0).astype(np.float64) @ sp.diags(self.idf)
+        dense = np.asarray(weighted @ self.vectors)
+        norms = np.linalg.norm(dense, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return dense / norms
+
+
+def learn_vectors(
+    corpus: CorpusCounts, dimensions: int = DIMENSIONS, seed: int = 0
+) -> WordVectors:
+    """PPMI + SVD word vectors of a corpus's unigrams (see the module docstring)."""
+    n_words = len(corpus.unigrams)
+    present = (corpus.counts[:, :n_words] > 0).astype(np.float64).tocsc()
+    df = np.asarray(present.sum(axis=0)).ravel()
+    n_rows = max(present.shape[0], 1)
+    idf = np.log((1.0 + n_rows) / (1.0 + df)) + 1.0
+    vectors = np.zeros((n_words, dimensions))
+    eligible = np.flatnonzero(df >= MIN_SENTENCES)
+    if len(eligible) > MAX_WORDS:
+        eligible = eligible[np.argsort(-df[eligible], kind="stable")[:MAX_WORDS]]
+        eligible.sort()
+    if len(eligible) <= dimensions:
+        return WordVectors(vectors, idf)
+    words = present[:, eligible].tocsr()
+    cooc = (words.T @ words).tocoo()
+    off_diagonal = cooc.row != cooc.col
+    rows, cols = cooc.row[off_diagonal], cooc.col[off_diagonal]
+    values = cooc.data[off_diagonal]
+    total = values.sum()
+    if not total:
+        return WordVectors(vectors, idf)
+    row_sums = np.bincount(rows, weights=values, minlength=len(eligible))
+    col_sums = np.bincount(cols, weights=values, minlength=len(eligible))
+    smoothed = col_sums**CONTEXT_SMOOTHING
+    smoothed /= smoothed.sum()
+    pmi = np.log(values * 1.0 / total) - np.log(row_sums[rows] / total * smoothed[cols])
+    keep = pmi > 0
+    ppmi = sp.csr_matrix(
+        (pmi[keep], (rows[keep], cols[keep])), shape=(len(eligible), len(eligible))
+    )
+    svd = TruncatedSVD(n_components=dimensions, random_state=seed, algorithm="arpack")
+    reduced = svd.fit_transform(ppmi)
+    norms = np.linalg.norm(reduced, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    vectors[eligible] = reduced / norms
+    return WordVectors(vectors, idf)
