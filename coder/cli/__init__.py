@@ -16,6 +16,7 @@ from coder.cli import (  # noqa: F401  (each module registers its commands)
     maintenance,
     matrices,
     project,
+    refi,
     suggest,
     tui,
 )

@@ -55,9 +55,14 @@ from coder.cli.maintenance import snapshot_first
     is_flag=True,
     help="Create the project if it does not exist (otherwise a missing one is refused).",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="For a .qdpx or .qde: print what would come in and what not; change nothing.",
+)
 @handle_errors
 def import_(
-    paths, project_path, case, fmt, lang, model, replace, force, jobs, create
+    paths, project_path, case, fmt, lang, model, replace, force, jobs, create, dry_run
 ) -> None:
     """Import transcript files and folders into the project.
 
@@ -67,7 +72,17 @@ def import_(
     Example:
 
         coder import interviews/ --case "Pars Oil & Gas Services"
+
+    A REFI-QDA project (.qdpx, or a .qde with its sources/ beside it) brings
+    in codes, coders, codings, memos, cases and attributes too:
+
+        coder import study.qdpx --create
     """
+    from coder.cli.refi import import_package, is_refi
+
+    if is_refi(paths):
+        import_package(paths, project_path, lang, create, dry_run)
+        return
     from rich.progress import (
         BarColumn,
         DownloadColumn,

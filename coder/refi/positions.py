@@ -268,7 +268,7 @@ def choose_convention(
         confirmed=best.confirmed,
         on_boundaries=best.on_boundaries,
         selections=total,
-        basis="text" if best.checked else "boundaries",
+        basis="text" if best.confirmed else "boundaries",
     )
     for score in scores:
         if not score.valid:

@@ -350,11 +350,11 @@ def build_project(
         )
         files[f"sources/{file_name}"] = text.replace("\n", spec.newline).encode("utf-8")
 
-        def position(offset: int) -> str:
+        def position(offset: int, positions: SourceText = positions) -> str:
             return str(positions.to_position(offset, spec.positions))
 
         for (
-            coding_id,
+            _coding_id,
             _,
             code_id,
             start,
