@@ -7,7 +7,8 @@ from pathlib import Path
 from coder.codebook import RESERVED_KEYS
 from coder.coding import list_codings
 from coder.tui.commands import commands_for
-from coder.tui.keys import keys_markdown, own_bindings
+from coder.tui.keys import own_bindings
+from coder.tui.keys_reference import keys_markdown
 from coder.tui.screens.help import HelpScreen, help_sections
 from coder.tui.screens.transcript import TranscriptScreen
 
@@ -15,7 +16,7 @@ KEYS_MD = Path(__file__).parents[2] / "docs" / "keys.md"
 
 
 def test_docs_keys_md_is_generated_from_the_bindings():
-    # After changing a binding: python -m coder.tui.keys > docs/keys.md
+    # After changing a binding: python -m coder.tui.keys_reference > docs/keys.md
     assert KEYS_MD.read_text(encoding="utf-8") == keys_markdown()
 
 
