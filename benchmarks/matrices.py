@@ -213,24 +213,27 @@ DOCUMENT_SQL = (
 
 
 def operations(project) -> dict[str, Callable[[], object]]:
-    from coder import matrices as m
+    from coder.analysis.cooccurrence import cooccurrence
+    from coder.analysis.framework import framework_matrix
+    from coder.analysis.saturation import saturation
+    from coder.analysis.theme import theme_matrix
     from coder.exporters.report import ReportOptions, build_report
 
     return {
         "sql_group_by": lambda: project.db.execute(BASELINE_SQL).fetchall(),
         "sql_by_document": lambda: project.db.execute(DOCUMENT_SQL).fetchall(),
-        "theme_codings": lambda: m.theme_matrix(project),
-        "theme_documents": lambda: m.theme_matrix(project, cell="documents"),
-        "theme_segments": lambda: m.theme_matrix(project, cell="segments"),
-        "theme_words": lambda: m.theme_matrix(project, cell="words"),
-        "theme_speaker_rows": lambda: m.theme_matrix(project, rows="speaker"),
-        "cooccurrence_overlap": lambda: m.cooccurrence(project),
-        "cooccurrence_jaccard": lambda: m.cooccurrence(project, jaccard=True),
-        "cooccurrence_segment": lambda: m.cooccurrence(
+        "theme_codings": lambda: theme_matrix(project),
+        "theme_documents": lambda: theme_matrix(project, cell="documents"),
+        "theme_segments": lambda: theme_matrix(project, cell="segments"),
+        "theme_words": lambda: theme_matrix(project, cell="words"),
+        "theme_speaker_rows": lambda: theme_matrix(project, rows="speaker"),
+        "cooccurrence_overlap": lambda: cooccurrence(project),
+        "cooccurrence_jaccard": lambda: cooccurrence(project, jaccard=True),
+        "cooccurrence_segment": lambda: cooccurrence(
             project, mode="segment", jaccard=True
         ),
-        "saturation": lambda: m.saturation(project, order="attr:interview_date"),
-        "framework": lambda: m.framework_matrix(project),
+        "saturation": lambda: saturation(project, order="attr:interview_date"),
+        "framework": lambda: framework_matrix(project),
         "report": lambda: build_report(
             project, ReportOptions(order="attr:interview_date")
         ),

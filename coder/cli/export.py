@@ -38,8 +38,8 @@ def export_codings(coder, where, fmt, output, project_path) -> None:
 
         coder export codings --format csv -o codings.csv
     """
+    from coder.analysis.records import coding_records
     from coder.exporters.tables import codings_table
-    from coder.matrices import coding_records
 
     fmt = pick_format(fmt, output, ("csv", "xlsx", "json"))
     with open_existing(project_path) as project:

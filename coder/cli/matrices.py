@@ -55,8 +55,8 @@ def matrix(
 
         coder matrix --rows case,attr:role --cols level:1 --rollup --cell documents
     """
+    from coder.analysis.theme import theme_matrix
     from coder.exporters.tables import matrix_table
-    from coder.matrices import theme_matrix
 
     fmt = pick_format(fmt, output, FORMATS)
     with open_existing(project_path) as project:
@@ -113,9 +113,10 @@ def quotes(
 
         coder quotes --code payment_risk --case "Kaveh Power Equipment"
     """
+    from coder.analysis.framework import get_cell_summary, set_cell_summary
+    from coder.analysis.framework import quotes as find_quotes
+    from coder.analysis.scope import Dimension
     from coder.exporters.tables import Table
-    from coder.matrices import Dimension, get_cell_summary, set_cell_summary
-    from coder.matrices import quotes as find_quotes
 
     fmt = pick_format(fmt, output, ("table", "csv", "xlsx", "md", "json"))
     row_key = None
@@ -246,8 +247,8 @@ def cooccurrence(
 
         coder cooccurrence --mode segment --jaccard --format md
     """
+    from coder.analysis.cooccurrence import cooccurrence as compute
     from coder.exporters.tables import cooccurrence_table
-    from coder.matrices import cooccurrence as compute
 
     fmt = pick_format(fmt, output, FORMATS)
     with open_existing(project_path) as project:
@@ -283,8 +284,8 @@ def saturation(order, cols, coder, rollup, where, fmt, output, project_path) -> 
 
         coder saturation --order attr:interview_date
     """
+    from coder.analysis.saturation import saturation as compute
     from coder.exporters.tables import saturation_table
-    from coder.matrices import saturation as compute
 
     fmt = pick_format(fmt, output, FORMATS)
     with open_existing(project_path) as project:
@@ -316,8 +317,8 @@ def frequencies(
 
         coder frequencies --cols level:1 --rollup --format md
     """
+    from coder.analysis.frequencies import frequencies as compute
     from coder.exporters.tables import frequencies_table
-    from coder.matrices import frequencies as compute
 
     fmt = pick_format(fmt, output, FORMATS)
     with open_existing(project_path) as project:
@@ -355,8 +356,8 @@ def crosstab(
 
         coder crosstab role --cols level:1 --rollup
     """
+    from coder.analysis.frequencies import crosstab as compute
     from coder.exporters.tables import crosstab_table
-    from coder.matrices import crosstab as compute
 
     fmt = pick_format(fmt, output, FORMATS)
     with open_existing(project_path) as project:

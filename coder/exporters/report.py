@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coder import __version__
+from coder.analysis.overview import analyse
+from coder.analysis.scope import Filter
 from coder.errors import CoderError
 from coder.exporters.html import ENV
 from coder.exporters.tables import (
@@ -22,7 +24,6 @@ from coder.exporters.tables import (
     quote_text,
     saturation_table,
 )
-from coder.matrices import Filter, analyse
 from coder.store import Project
 from coder.store.project import now
 

@@ -1,6 +1,6 @@
 """Tables for export: the matrices as neutral tables, and the registry of table formats.
 
-Every result of `coder.matrices` becomes one or more `Table`s; a format module
+Every result of `coder.analysis` becomes one or more `Table`s; a format module
 (`csv_`, `xlsx`, `markdown`, `json_`, `html`) turns a list of tables into bytes.
 `FORMATS` maps a format name to its writer; `get_format` names the valid ones
 when asked for another.
@@ -13,16 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from coder.analysis.cooccurrence import Cooccurrence
+from coder.analysis.framework import FrameworkMatrix, Quote
+from coder.analysis.frequencies import Crosstab, Frequencies
+from coder.analysis.saturation import Saturation
+from coder.analysis.theme import Matrix
 from coder.errors import CoderError
-from coder.matrices import (
-    Cooccurrence,
-    Crosstab,
-    FrameworkMatrix,
-    Frequencies,
-    Matrix,
-    Quote,
-    Saturation,
-)
 
 # What a column holds, which decides how each format writes it.
 KINDS = ("text", "int", "share", "percent", "number", "quote")

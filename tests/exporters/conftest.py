@@ -1,4 +1,4 @@
-"""Fixtures for the export tests: the demo with the fixed codings of tests/matrices/fixed.py."""
+"""Fixtures for the export tests: the demo with the fixed codings of tests/analysis/fixed.py."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from click.testing import CliRunner, Result
 from coder.cli import cli
 from coder.store import open_project
 
-# tests/matrices is a sibling package; load its helper by path (importlib mode).
+# tests/analysis is a sibling package; load its helper by path (importlib mode).
 _spec = importlib.util.spec_from_file_location(
-    "matrices_fixed", Path(__file__).parents[1] / "matrices" / "fixed.py"
+    "matrices_fixed", Path(__file__).parents[1] / "analysis" / "fixed.py"
 )
 fixed_module = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fixed_module)

@@ -6,13 +6,14 @@ from html.parser import HTMLParser
 
 import lxml.html
 
+from coder.analysis.framework import set_cell_summary
+from coder.analysis.saturation import saturation
 from coder.exporters.report import (
     ReportOptions,
     axis_ticks,
     build_report,
     saturation_curve,
 )
-from coder.matrices import saturation, set_cell_summary
 
 from .conftest import fixed_module
 

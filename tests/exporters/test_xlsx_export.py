@@ -7,6 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from coder.analysis.framework import framework_matrix
+from coder.analysis.theme import theme_matrix
 from coder.errors import CoderError
 from coder.exporters.tables import (
     Table,
@@ -16,7 +18,6 @@ from coder.exporters.tables import (
     matrix_table,
 )
 from coder.exporters.xlsx import sheet_name
-from coder.matrices import framework_matrix, theme_matrix
 
 from .conftest import fixed_module
 

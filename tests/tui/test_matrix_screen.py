@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from coder.analysis.theme import theme_matrix
 from coder.coding import apply_coding
-from coder.matrices import theme_matrix
 from coder.tui.screens.matrix import MatrixScreen
 from coder.tui.screens.transcript import TranscriptScreen
 

@@ -13,8 +13,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from coder.analysis.framework import Quote, quotes
+from coder.analysis.theme import Matrix, theme_matrix
 from coder.errors import CoderError
-from coder.matrices import Matrix, Quote, quotes, theme_matrix
 from coder.tui.data import clock
 
 COLD = Color.parse("#1b2a3a")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coder.matrices import Quote, clock, location
+from coder.analysis.framework import Quote
+from coder.analysis.passes import clock, location
 
 
 @pytest.mark.parametrize(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from coder.errors import NotFoundError
-from coder.matrices import (
+from coder.analysis.framework import (
     case_row_key,
-    coding_records,
     framework_matrix,
     get_cell_summary,
     quotes,
     set_cell_summary,
     summary_key,
 )
+from coder.analysis.records import coding_records
+from coder.errors import NotFoundError
 from coder.memos import get_memo, list_memos
 
 from .fixed import KAVEH, PARS, Q_CURRENCY, Q_OFFICIAL, Q_PAYMENT, Q_TODAY, Q_WELL
@@ -173,13 +173,11 @@ def test_coding_records_carry_their_context(fixed):
     ],
 )
 def test_analyse_equals_the_separate_calls(fixed, options):
-    from coder.matrices import (
-        analyse,
-        cooccurrence,
-        frequencies,
-        saturation,
-        theme_matrix,
-    )
+    from coder.analysis.cooccurrence import cooccurrence
+    from coder.analysis.frequencies import frequencies
+    from coder.analysis.overview import analyse
+    from coder.analysis.saturation import saturation
+    from coder.analysis.theme import theme_matrix
 
     found = analyse(fixed, **options)
     common = {

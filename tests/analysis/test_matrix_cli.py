@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from coder.matrices import get_cell_summary
+from coder.analysis.framework import get_cell_summary
 from coder.store import open_project
 
 from .fixed import KAVEH, PARS, SEPEHR

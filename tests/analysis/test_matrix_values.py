@@ -6,9 +6,10 @@ import random
 
 import pytest
 
+from coder.analysis.scope import CELLS, parse_rows
+from coder.analysis.theme import theme_matrix
 from coder.coding import apply_coding
 from coder.errors import CoderError, NotFoundError
-from coder.matrices import CELLS, parse_rows, theme_matrix
 
 from .fixed import KAVEH, PARS, SEPEHR, Reference
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coder.matrices import WORD, word_starts
+from coder.analysis.passes import word_starts
+from coder.analysis.scope import WORD
 
 ALPHABET = st.sampled_from(
     list("ab Z9_'’-. \n\u00e9\u0645\u06f1\U0001d400\U0001f600\u2019")

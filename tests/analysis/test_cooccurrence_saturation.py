@@ -6,9 +6,11 @@ import random
 
 import pytest
 
+from coder.analysis.cooccurrence import cooccurrence
+from coder.analysis.frequencies import crosstab, frequencies
+from coder.analysis.saturation import saturation
 from coder.coding import apply_coding
 from coder.errors import CoderError, NotFoundError
-from coder.matrices import cooccurrence, crosstab, frequencies, saturation
 
 from .fixed import Q_OFFICIAL, Q_PAID, Q_PAYMENT, Q_TODAY, Q_WELL, Reference
 
