@@ -215,8 +215,16 @@ def choose_convention(
     (name, or qc's ``line:N``) matches, then most edges on word boundaries,
     then the tool's known habit (``hint``), then the standard.
     """
+    crlf = any(source.has_crlf for source, _ in sources)
+    astral = any(source.astral for source, _ in sources)
+    # Conventions that differ only in what these files do not hold are one.
+    candidates = [
+        convention
+        for convention in CONVENTIONS
+        if (crlf or not convention.crlf) and (astral or not convention.utf16)
+    ]
     scores = []
-    for convention in CONVENTIONS:
+    for convention in candidates:
         score = _Score(convention)
         mapped = []
         for source, selections in sources:
