@@ -23,42 +23,17 @@ from coder.names import unknown_name
 from coder.store import Project
 
 ROW_KINDS = ("case", "document", "speaker")
-
-
-ROW_KINDS = ("case", "document", "speaker")
-CELLS = ("codings", "segments", "documents", "speakers", "words")
-
-
 CELLS = ("codings", "segments", "documents", "speakers", "words")
 MODES = ("overlap", "segment")
-
-
-MODES = ("overlap", "segment")
-SEGMENT_KINDS = ("sentence", "turn")
-
-
 SEGMENT_KINDS = ("sentence", "turn")
 ORDERS = ("import", "name")
-
-
-ORDERS = ("import", "name")
 NO_CASE = "(no case)"
-
-
-NO_CASE = "(no case)"
-NO_VALUE = "(none)"
-
-
 NO_VALUE = "(none)"
 NO_SPEAKER = "(no speaker)"
 
-
-NO_SPEAKER = "(no speaker)"
 # A word: letters or digits, with inner apostrophes ("don't" is one word).
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 
-
-WORD = re.compile(r"\w+(?:['’]\w+)*")
 # Cell summaries of the framework matrix are memos on the code whose target id
 # is "<code id>|<row key>"; code ids are slugs, so the first "|" splits them.
 SUMMARY_SEPARATOR = "|"
