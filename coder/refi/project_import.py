@@ -217,6 +217,7 @@ class _Reader:
     def read(self) -> None:
         root = self.package.root
         self.result.origin = (root.get("origin") or "").strip()
+        self.codebook.name = (root.get("name") or "").strip() or self.codebook.name
         self.default_user = normalise_guid(root.get("creatingUserGUID")) or None
         for element in root:
             kind = local(element)
@@ -638,8 +639,16 @@ def import_refi(
     for _, _, refs in memo_targets:
         referenced.update(refs)
     case_names = {name for name, *_ in reader.cases}
+    pointed_at = {
+        normalise_guid(ref.get("targetGUID"))
+        for ref in reader.package.root.iter("{*}NoteRef", "{*}MemberNote")
+    }
     for guid, (_, name, _, _, _) in reader.note_texts.items():
         if guid in referenced or guid.startswith("description:"):
+            continue
+        if guid in pointed_at:
+            # On a PDF, a link, a source without its text...
+            result.skipped["notes on what was not imported"] += 1
             continue
         match = _CASE_NOTE.fullmatch(name)
         if match and match[1] in case_names:
