@@ -92,7 +92,7 @@ def test_guids_are_stable_across_exports(coded_demo, tmp_path):
 def test_guids_survive_adding_work(coded_demo, tmp_path):
     from coder.coding import apply_coding
 
-    with open_project(coded_demo) as project:
+    with open_project(coded_demo, actor="ana") as project:
         export_qdpx(project, tmp_path / "a.qdpx")
         apply_coding(
             project, "og-01-karimi", 0, 5, current_codebook(project).codes[0].id
@@ -101,7 +101,12 @@ def test_guids_survive_adding_work(coded_demo, tmp_path):
     before = {e.get("guid") for e in _qde(tmp_path / "a.qdpx").iter() if e.get("guid")}
     after = {e.get("guid") for e in _qde(tmp_path / "b.qdpx").iter() if e.get("guid")}
     assert before < after
-    assert len(after - before) == 2  # the new selection and its coding
+    new = [
+        (e.tag, e.get("name"))
+        for e in _qde(tmp_path / "b.qdpx").iter()
+        if e.get("guid") in after - before
+    ]
+    assert len(after - before) == 2, new  # the new selection and its coding
     assert not before - after
 
 
