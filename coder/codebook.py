@@ -261,7 +261,8 @@ def _shown(value: Any, limit: int = 80) -> str:
     return excerpt(str(value), limit)
 
 
-def _code_from(data: dict[str, Any]) -> Code:
+def code_from_dict(data: dict[str, Any]) -> Code:
+    """A code (and its children) from its YAML mapping, already validated."""
     examples = []
     for item in data.get("examples", []):
         if isinstance(item, str):
@@ -286,7 +287,7 @@ def _code_from(data: dict[str, Any]) -> Code:
         key=data.get("key"),
         memo=data.get("memo", "").strip(),
         patterns=Patterns.from_dict(data.get("patterns")),
-        children=[_code_from(child) for child in data.get("children", [])],
+        children=[code_from_dict(child) for child in data.get("children", [])],
     )
 
 
@@ -444,7 +445,7 @@ def parse_codebook(text: str, path: str) -> Codebook:
         description=(data.get("description") or "").strip(),
         language=data.get("language", "en"),
         authors=list(data.get("authors", [])),
-        codes=[_code_from(code) for code in data["codes"]],
+        codes=[code_from_dict(code) for code in data["codes"]],
     )
 
 
@@ -469,7 +470,8 @@ def read_codebook(path: str | Path) -> Codebook:
 # Writing --------------------------------------------------------------------
 
 
-def _code_to_dict(code: Code) -> dict[str, Any]:
+def code_to_dict(code: Code) -> dict[str, Any]:
+    """A code as its YAML mapping: empty fields left out."""
     data: dict[str, Any] = {"id": code.id, "name": code.name}
     for attribute in ("definition", "include", "exclude"):
         if getattr(code, attribute):
@@ -497,7 +499,7 @@ def _code_to_dict(code: Code) -> dict[str, Any]:
     if code.patterns:
         data["patterns"] = code.patterns.to_dict()
     if code.children:
-        data["children"] = [_code_to_dict(child) for child in code.children]
+        data["children"] = [code_to_dict(child) for child in code.children]
     return data
 
 
@@ -511,7 +513,7 @@ def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
         data["authors"] = list(codebook.authors)
     if codebook.language and codebook.language != "en":
         data["language"] = codebook.language
-    data["codes"] = [_code_to_dict(code) for code in codebook.codes]
+    data["codes"] = [code_to_dict(code) for code in codebook.codes]
     return data
 
 

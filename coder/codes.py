@@ -323,7 +323,8 @@ def _recoded(
     ]
 
 
-def _after_change(project: Project, source: str) -> int:
+def record_change(project: Project, source: str) -> int:
+    """Record the codebook as it is now as a new version (inside the change's transaction)."""
     return _record_version(project, current_codebook(project), source)
 
 
@@ -342,7 +343,7 @@ def rename_code(project: Project, code_id: str, name: str) -> str:
             raise ConflictError(f"code '{clash[0]}' is already named '{clash[1]}'")
         project.db.execute("UPDATE codes SET name = ? WHERE id = ?", [name, code_id])
         project.log("rename", "code", code_id, old=old, new=name)
-        _after_change(project, f"codes rename {code_id}")
+        record_change(project, f"codes rename {code_id}")
     return old
 
 
@@ -357,7 +358,7 @@ def _ancestors(project: Project, code_id: str | None) -> list[str]:
     return chain
 
 
-def _next_position(project: Project, parent: str | None) -> int:
+def next_position(project: Project, parent: str | None) -> int:
     row = project.db.execute(
         "SELECT COALESCE(MAX(position), -1) + 1 FROM codes WHERE parent_id IS ?",
         [parent],
@@ -377,10 +378,10 @@ def move_code(project: Project, code_id: str, parent: str | None) -> str | None:
                 )
         project.db.execute(
             "UPDATE codes SET parent_id = ?, position = ? WHERE id = ?",
-            [parent, _next_position(project, parent), code_id],
+            [parent, next_position(project, parent), code_id],
         )
         project.log("move", "code", code_id, old=old, new=parent)
-        _after_change(project, f"codes move {code_id}")
+        record_change(project, f"codes move {code_id}")
     return old
 
 
@@ -432,7 +433,7 @@ def merge_codes(project: Project, source_id: str, target_id: str) -> int:
         )
         log_codings(project, RECODE, _recoded(moving, target_id), batch=summary)
         moved = len(moving)
-        _after_change(project, f"codes merge {source_id} {target_id}")
+        record_change(project, f"codes merge {source_id} {target_id}")
     return moved
 
 
@@ -488,7 +489,7 @@ def split_code(
                     child_id,
                     name,
                     code_id,
-                    _next_position(project, code_id),
+                    next_position(project, code_id),
                     parent["colour"],
                 ],
             )
@@ -521,5 +522,5 @@ def split_code(
             left=left,
         )
         log_codings(project, RECODE, recoded, batch=summary)
-        _after_change(project, f"codes split {code_id}")
+        record_change(project, f"codes split {code_id}")
     return SplitResult(child_ids, assigned, left)

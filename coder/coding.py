@@ -82,11 +82,14 @@ def apply_coding(
     coder: str | None = None,
     memo: str | None = None,
     source: str = "manual",
+    created_code: dict[str, Any] | None = None,
 ) -> int:
     """Code the span [start, end) of a document; returns the coding's id.
 
     Applying the same code to the same span by the same coder again returns
-    the existing coding instead of doubling it.
+    the existing coding instead of doubling it. `created_code` is the data of
+    a code made for this coding (coder.code_editing), kept in the event so
+    that undo removes the code with the coding when nothing else uses it.
     """
     with project.atomic():
         doc_id = check_span(project, document, start, end)
@@ -115,6 +118,7 @@ def apply_coding(
             coder=coder or project.actor,
             memo=memo,
             source=source,
+            **({"created_code": created_code} if created_code else {}),
         )
     return coding_id
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coder.cases import document_id
+from coder.code_editing import drop_unused_code, restore_code
 from coder.errors import ConflictError
 from coder.events import ADD, RECODE, REMOVE
 from coder.memos import write_memo
@@ -130,9 +131,15 @@ def _apply(project: Project, change: Change, *, reverse: bool) -> None:
     _check_not_overtaken(project, change, "undo" if reverse else "redo")
     removing = (change.action == "code") == reverse
     if change.action in ("code", "uncode"):
+        # A code made with this coding goes and comes back with it, unless used.
+        created = change.data.get("created_code") if change.action == "code" else None
         if removing:
             project.db.execute("DELETE FROM codings WHERE id = ?", [coding_id])
+            if created:
+                drop_unused_code(project, created["id"])
         else:
+            if created:
+                restore_code(project, created)
             _insert_coding(project, coding_id, change.data)
     else:
         # Written without a new 'memo' event, which would reset redo.

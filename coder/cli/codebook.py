@@ -1,4 +1,4 @@
-"""Commands for the codebook: load, show, export, history, and code maintenance."""
+"""Commands for the codebook: load, show, export, write back, history, and code maintenance."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def print_diff(diff) -> None:
 
 @cli.group()
 def codebook() -> None:
-    """Load, show and export the project's codebook.
+    """Load, show, export and write back the project's codebook.
 
     Example:
 
@@ -86,6 +86,7 @@ def codebook_load(file: Path, project_path: Path, force: bool, dry_run: bool) ->
 
         coder codebook load codebooks/export-clusters.yaml
     """
+    from coder.codebook_file import remember_file
     from coder.codes import load_codebook, plan_load
 
     book, notes = read_any_codebook(file)
@@ -101,8 +102,15 @@ def codebook_load(file: Path, project_path: Path, force: bool, dry_run: bool) ->
         if dry_run:
             click.echo("dry run: nothing changed")
             return
-        with snapshot_first(project, "codebook-load", when=bool(diff.removed)):
+        with (
+            snapshot_first(project, "codebook-load", when=bool(diff.removed)),
+            project.atomic(),
+        ):
             diff = load_codebook(project, book, source=str(file), force=force)
+            # `coder codebook write` writes back into a YAML file, not a REFI one.
+            remember_file(
+                project, None if file.suffix.lower() in REFI_SUFFIXES else file
+            )
     total = len(book.by_id())
     click.echo(
         f"loaded {_plural(total, 'code')}: {len(diff.added)} added, {len(diff.renamed)} renamed,"
@@ -241,6 +249,42 @@ def codebook_export(project_path: Path, fmt: str, output: Path | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
+@codebook.command(name="write")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@project_option
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write even when the file changed on disk since it was loaded (its changes are lost).",
+)
+@click.option("--dry-run", is_flag=True, help="Only print the diff.")
+@handle_errors
+def codebook_write(
+    file: Path | None, project_path: Path, force: bool, dry_run: bool
+) -> None:
+    """Write the codebook back into the YAML file it was loaded from (or FILE).
+
+    Comments, key order, quoting and unchanged codes stay as they were written;
+    prints the diff it applies. Refuses when the file changed on disk since it
+    was loaded: load it first, or --force.
+
+    Example:
+
+        coder codebook write
+    """
+    from coder.codebook_file import write_codebook_file
+
+    with open_existing(project_path) as project:
+        result = write_codebook_file(project, file, force=force, dry_run=dry_run)
+    click.echo(result.diff, nl=False)
+    if not result.changed:
+        click.echo(f"{result.path}: already up to date", err=True)
+    elif dry_run:
+        click.echo(f"dry run: {result.path} not written", err=True)
+    else:
+        click.echo(f"wrote {result.path}", err=True)
+
+
 @codebook.command(name="history")
 @project_option
 @json_option
@@ -269,12 +313,122 @@ def codebook_history_cmd(project_path: Path, as_json: bool) -> None:
 
 @cli.group()
 def codes() -> None:
-    """Rename, merge, split and move codes without losing codings.
+    """Add, edit, rename, merge, split and move codes without losing codings.
 
     Example:
 
         coder codes rename trust "Trust (all forms)"
     """
+
+
+def _text_options(command):
+    """--definition, --include, --exclude and --memo: a code's rules, as the YAML has them."""
+    for name, help_text in reversed(
+        [
+            ("definition", "What the code means."),
+            ("include", "When to use it."),
+            ("exclude", "When not to use it (and what to use instead)."),
+            ("memo", "The codebook's memo on the code."),
+        ]
+    ):
+        command = click.option(f"--{name}", metavar="TEXT", help=help_text)(command)
+    return command
+
+
+@codes.command(name="add")
+@click.argument("name")
+@click.option("--id", "code_id", help="Its stable id (default: the slug of NAME).")
+@click.option("--parent", metavar="ID", help="The code or theme it goes under.")
+@_text_options
+@click.option(
+    "--colour", metavar="#RRGGBB", help="Default: the first palette colour not in use."
+)
+@click.option(
+    "--key",
+    metavar="LETTER",
+    help="Its key in the coding screen (default: a free one).",
+)
+@click.option("--no-key", is_flag=True, help="Give it no key.")
+@project_option
+@handle_errors
+def codes_add(
+    name: str,
+    code_id: str | None,
+    parent: str | None,
+    definition: str | None,
+    include: str | None,
+    exclude: str | None,
+    memo: str | None,
+    colour: str | None,
+    key: str | None,
+    no_key: bool,
+    project_path: Path,
+) -> None:
+    """Create a code named NAME (inductive coding: codes born while reading).
+
+    Example:
+
+        coder codes add "Informal credit" --parent finance --definition "Money lent between firms without a bank"
+    """
+    from coder.code_editing import add_code
+
+    if key and no_key:
+        raise CoderError("give --key or --no-key, not both")
+    with open_existing(project_path) as project:
+        code = add_code(
+            project,
+            name,
+            code_id=code_id,
+            parent=parent,
+            definition=definition or "",
+            include=include or "",
+            exclude=exclude or "",
+            memo=memo or "",
+            colour=colour,
+            key=key,
+            auto_key=not no_key,
+        )
+    where = f" under {parent}" if parent else ""
+    key_text = f", key {code.key}" if code.key else ""
+    click.echo(f"added {code.id} '{code.name}'{where} ({code.colour}{key_text})")
+
+
+@codes.command(name="edit")
+@click.argument("code_id")
+@click.option("--name", help="A new name (the id and codings stay).")
+@_text_options
+@click.option("--colour", metavar="#RRGGBB", help="A new colour.")
+@click.option("--key", metavar="LETTER", help="A new key ('' for none).")
+@project_option
+@handle_errors
+def codes_edit(code_id: str, project_path: Path, **fields: str | None) -> None:
+    """Change CODE_ID's name, rules, colour, key or memo; an empty value clears one.
+
+    Example:
+
+        coder codes edit trust --definition "Confidence that a partner will act in good faith" --key t
+    """
+    from coder.code_editing import edit_code
+
+    given = {name: value for name, value in fields.items() if value is not None}
+    if not given:
+        raise CoderError(
+            "nothing to change: give --name, --definition, --include, --exclude,"
+            " --memo, --colour or --key"
+        )
+    with open_existing(project_path) as project:
+        changed = edit_code(project, code_id, **given)
+    if not changed:
+        click.echo(f"{code_id}: nothing changed")
+    for name, (old, new) in changed.items():
+        click.echo(f"{code_id} {name}: {_short(old)} -> {_short(new)}")
+
+
+def _short(value: str | None, limit: int = 60) -> str:
+    if not value:
+        return "(none)"
+    text = " ".join(str(value).split())
+    return f"'{text}'" if len(text) <= limit else f"'{text[: limit - 1]}…'"
 
 
 @codes.command(name="rename")
