@@ -48,6 +48,7 @@ ACTIONS = (
     "code",
     "create",
     "delete",
+    "edit",
     "import",
     "load",
     "memo",
@@ -68,6 +69,7 @@ ACTIONS = (
     "suggest",
     "uncode",
     "undo",
+    "write",
 )
 ENTITIES = (
     "attribute",
