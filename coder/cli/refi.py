@@ -23,7 +23,7 @@ REFI_SUFFIXES = (".qdpx", ".qde")
 @click.option(
     "--for",
     "target",
-    type=click.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder"]),
+    type=click.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder", "qc"]),
     default="standard",
     show_default=True,
     help="Line ends and position counting the receiving tool expects (docs/refi-qda.md).",

@@ -53,6 +53,8 @@ class Target:
     newline: str
     positions: Convention
     why: str
+    # Name each selection by its first line (``line:N``, from 0) instead of its text.
+    line_names: bool = False
 
 
 TARGETS: dict[str, Target] = {
@@ -79,6 +81,13 @@ TARGETS: dict[str, Target] = {
     ),
     "qualcoder": Target(
         "qualcoder", "\n", STANDARD, "QualCoder keeps \\n text and code points"
+    ),
+    "qc": Target(
+        "qc",
+        "\n",
+        STANDARD,
+        "qc codes lines: it places a selection by a name line:N, else on line 0",
+        line_names=True,
     ),
 }
 
@@ -353,6 +362,11 @@ def build_project(
         def position(offset: int, positions: SourceText = positions) -> str:
             return str(positions.to_position(offset, spec.positions))
 
+        def label(start: int, end: int, text: str = text) -> str:
+            if spec.line_names:
+                return f"line:{text.count(chr(10), 0, start)}"
+            return _cut(text[start:end])
+
         for (
             _coding_id,
             _,
@@ -369,7 +383,7 @@ def build_project(
                 source,
                 "PlainTextSelection",
                 guid=guid("selection", *key),
-                name=_cut(text[start:end]),
+                name=label(start, end),
                 startPosition=position(start),
                 endPosition=position(end),
                 creatingUser=user_guid[coder_id],
@@ -405,7 +419,7 @@ def build_project(
                 source,
                 "PlainTextSelection",
                 guid=guid("segment", source_guid, start, end),
-                name=_cut(text[start:end]),
+                name=label(start, end),
                 startPosition=position(start),
                 endPosition=position(end),
                 creatingUser=user_guid.get(coder_id),
@@ -494,8 +508,8 @@ def build_project(
             sets.append((set_name(name, value), name, value, docs))
     if sets:
         element = _sub(root, "Sets")
-        for label, name, value, docs in sets:
-            item = _sub(element, "Set", guid=guid("set", name, value), name=label)
+        for set_label, name, value, docs in sets:
+            item = _sub(element, "Set", guid=guid("set", name, value), name=set_label)
             _sub(item, "Description").text = _xml_text(
                 f"Documents whose attribute '{name}' is '{value}'"
             )
