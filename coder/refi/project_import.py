@@ -116,6 +116,8 @@ class RefiImport:
     attributes: int = 0
     sets: int = 0
     convention: str = ""
+    # Sources already in the project with the same name and text.
+    present: int = 0
     # What did not come in: description -> count.
     skipped: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
@@ -129,6 +131,11 @@ class RefiImport:
             f" {self.memos} memos, {self.cases} cases, {self.attributes} attributes,"
             f" {self.sets} sets as attributes"
         ]
+        if self.present:
+            found.append(
+                f"{self.present} of the sources were already in the project (same name"
+                " and text): their codings and memos were added to them"
+            )
         if self.origin:
             found.append(f"written by {self.origin}")
         if self.convention:
@@ -800,7 +807,7 @@ def _store(
         )
         for s in reader.sources
     ]
-    name = reader.package.path.name if hasattr(reader, "package") else "refi"
+    name = reader.package.path.name
     with SegmentStage(project) as stage:
         for number, item in enumerate(segmented):
             stage.add(number, item)
@@ -808,7 +815,6 @@ def _store(
             db = project.db
             stored: dict[int, int] = {}
             doc_ids: dict[str, int] = {}
-            renamed: dict[str, str] = {}
             for number, (source, seg) in enumerate(
                 zip(reader.sources, segmented, strict=True)
             ):
@@ -822,6 +828,7 @@ def _store(
                             f" '{source.name}' with other text; rename or remove it first"
                         )
                     doc_ids[source.name] = existing[0]
+                    result.present += 1
                     continue
                 summary = SegmentedSummary.of(seg)
                 sha = hashlib.sha256(source.raw).hexdigest()
@@ -864,7 +871,6 @@ def _store(
                     replaced=False,
                 )
             stage.copy(stored)
-            del renamed
 
             mapping: dict[str, str] = {}
             if reader.codebook.codes:
