@@ -83,6 +83,8 @@ def import_(
     if is_refi(paths):
         import_package(paths, project_path, lang, create, dry_run)
         return
+    if dry_run:
+        raise click.UsageError("--dry-run is for a .qdpx or .qde project")
     from rich.progress import (
         BarColumn,
         DownloadColumn,

@@ -12,7 +12,10 @@ selections carry (their text, qc's ``line:N``, word boundaries).
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class SourceText:
         self.text = raw.replace("\r\n", "\n").replace("\r", "\n")
         self.has_crlf = "\r\n" in raw
         # Offsets in the stored text of characters beyond U+FFFF.
-        self.astral = [i for i, char in enumerate(self.text) if ord(char) > 0xFFFF]
+        self.astral = [match.start() for match in _ASTRAL.finditer(self.text)]
         # Offsets in the stored text of each "\n" that was "\r\n" in the file.
         self.crlf_at: list[int] = []
         if self.has_crlf:
@@ -74,6 +77,9 @@ class SourceText:
                 if index > 0 and raw[index - 1] == "\r":
                     self.crlf_at.append(stored - 1)
                 index = raw.find("\n", index + 1)
+        # Where each CR stands in the counted text of a CRLF convention.
+        self._crs = [stored + k for k, stored in enumerate(self.crlf_at)]
+        self._units: dict[bool, list[int]] = {}
 
     def to_offset(self, position: int, convention: Convention) -> int | None:
         """The stored offset of a position, or None if it cannot be one.
@@ -92,7 +98,7 @@ class SourceText:
             value -= before
         if convention.crlf and self.crlf_at:
             # Counted text has "\r\n": position of each CR in it.
-            crs = [stored + k for k, stored in enumerate(self.crlf_at)]
+            crs = self._crs
             before = bisect.bisect_left(crs, value)
             # A position between \r and \n lands on the line end.
             if before and crs[before - 1] + 1 == value:
@@ -104,12 +110,15 @@ class SourceText:
         return value
 
     def _astral_units(self, convention: Convention) -> list[int]:
+        if convention.crlf in self._units:
+            return self._units[convention.crlf]
         units = []
         for k, offset in enumerate(self.astral):
             unit = offset + k
             if convention.crlf and self.crlf_at:
                 unit += bisect.bisect_left(self.crlf_at, offset)
             units.append(unit)
+        self._units[convention.crlf] = units
         return units
 
     def to_position(self, offset: int, convention: Convention) -> int:

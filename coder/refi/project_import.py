@@ -45,7 +45,7 @@ from coder.refi.positions import (
     choose_convention,
     origin_hint,
 )
-from coder.refi.project_export import CATEGORY_NOTE, set_name
+from coder.refi.project_export import CATEGORY_NOTE, PROJECT_NOTE, set_name
 from coder.store import Project
 from coder.store.project import now
 
@@ -252,7 +252,31 @@ class _Reader:
                     self.result.skipped[kind.lower()] += count
             elif kind == "NoteRef":
                 self.project_notes.append(normalise_guid(element.get("targetGUID")))
+        self._check_types()
         self._choose_positions()
+
+    def _check_types(self) -> None:
+        """Read a number or date variable whose values are not all that as text."""
+        from coder.attributes import infer_type
+
+        values: dict[str, list[str]] = {}
+        for source in self.sources:
+            for key, value in source.values.items():
+                values.setdefault(key, []).append(value)
+        for *_, case_values in self.cases:
+            for key, value in case_values.items():
+                values.setdefault(key, []).append(value)
+        for key, (name, kind) in list(self.variables.items()):
+            if (
+                kind in ("number", "date")
+                and values.get(key)
+                and infer_type(values[key]) != kind
+            ):
+                self.variables[key] = (name, "text")
+                self.result.notes.append(
+                    f"{self.where}: variable '{excerpt(name)}' has values that are"
+                    f" not a {kind}; kept as text"
+                )
 
     def _users(self, element: etree._Element) -> None:
         names = set()
@@ -502,6 +526,8 @@ class _Reader:
                 continue
             if members:
                 self.sets.append(((item.get("name") or "").strip() or "set", members))
+            else:
+                self.result.skipped["empty sets"] += 1
 
     def _choose_positions(self) -> None:
         sources = [
@@ -680,7 +706,10 @@ def import_refi(
                 found = reader.note_texts.get(ref)
                 if not found or not found[0]:
                     continue
-                text, _, user, created, modified = found
+                text, name, user, created, modified = found
+                if kind == "project" and name and name != PROJECT_NOTE:
+                    # Free notes of other tools are titled: keep the title.
+                    text = f"# {name}\n\n{text}"
                 coder = reader.user(user, reader.default_user)
                 key = (kind, target, coder)
                 created_at = _date(created) or now()
@@ -716,6 +745,8 @@ def import_refi(
         documents = [source_names[m] for m in members if m in source_names]
         if documents:
             set_values.append((name, documents))
+        else:
+            result.skipped["sets of sources not imported"] += 1
 
     result.sources = len(reader.sources)
     result.codes = sum(1 for _ in reader.codebook.walk())

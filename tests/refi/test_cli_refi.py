@@ -117,3 +117,11 @@ def test_help_has_an_example(coder):
     result = coder("export", "qdpx", "--help")
     assert "coder export qdpx -o study.qdpx --for nvivo" in result.stdout
     assert "nvivo|atlasti|maxqda|qualcoder" in result.stdout
+
+
+def test_dry_run_is_for_refi_projects_only(coder, coded_demo, tmp_path):
+    transcript = tmp_path / "a.txt"
+    transcript.write_text("Hello there.\n")
+    result = coder("import", transcript, "-p", coded_demo, "--dry-run")
+    assert result.exit_code == 2
+    assert "coder: error: --dry-run is for a .qdpx or .qde project" in result.stderr

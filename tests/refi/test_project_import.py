@@ -467,3 +467,68 @@ def test_import_into_a_project_with_work_keeps_its_codes(tmp_path, data_dir):
         assert project.db.execute("SELECT code_id FROM codings").fetchall() == [
             ("cost",)
         ]
+
+
+def test_atlasti_standard_project_lists_what_it_cannot_bring(tmp_path):
+    path = REFI / "atlasti_standard_project.qdpx"
+    with create_project(tmp_path / "study.db", actor="tester") as project:
+        result = import_refi(project, path)
+        memos = project.db.execute(
+            "SELECT m.target_type, k.name, m.text FROM memos m JOIN coders k ON k.id = m.coder_id"
+        ).fetchall()
+        coders = {row[0] for row in project.db.execute("SELECT name FROM coders")}
+        assert count(project, "documents") == 0
+        assert count(project, "codes") == 14
+    assert result.origin.startswith("ATLAS.ti 8.4.0")
+    assert coders == {"ATLAS.ti", "Friedrich Markgraf", "Sebastian Petrausch"}
+    assert result.skipped == {
+        "text sources without their text": 6,
+        "selections in text sources without their text": 6,
+        "picture sources": 1,
+        "selections in picture sources": 1,
+        "PDF sources": 2,
+        "selections in PDF sources": 6,
+        "audio sources": 1,
+        "video sources": 2,
+        "selections in video sources": 2,
+        "links": 1,
+        "graphs": 1,
+        "sets of codes or notes": 4,
+        "sets of sources not imported": 11,
+        "empty sets": 1,
+    }
+    # Its two free notes, by one author, become that author's project memo,
+    # each under its title.
+    assert memos == [
+        (
+            "project",
+            "Friedrich Markgraf",
+            "# Research Plan\n\nThis is a great project by a dynamic team of"
+            " researcher-developers.\n\n# My favorite Coke ad\n\nThis version is much"
+            " better than the new Director\u2019s cut",
+        )
+    ]
+
+
+def test_a_number_variable_with_words_in_it_is_text(tmp_path):
+    qde = (
+        f'<Project {NS} name="p"><Variables>'
+        '<Variable guid="50000000-0000-4000-8000-000000000000" name="age" typeOfVariable="Integer"/>'
+        "</Variables><Sources>"
+        '<TextSource guid="30000000-0000-4000-8000-000000000000" name="a">'
+        "<PlainTextContent>Text.</PlainTextContent><VariableValue>"
+        '<VariableRef targetGUID="50000000-0000-4000-8000-000000000000"/>'
+        "<IntegerValue>unknown</IntegerValue></VariableValue></TextSource>"
+        "</Sources></Project>"
+    )
+    path = make_qdpx(tmp_path / "p.qdpx", qde)
+    with create_project(tmp_path / "study.db") as project:
+        result = import_refi(project, path)
+        rows = project.db.execute(
+            "SELECT a.name, a.type, v.value FROM attribute_values v"
+            " JOIN attributes a ON a.id = v.attribute_id"
+        ).fetchall()
+    assert rows == [("age", "text", "unknown")]
+    assert f"{path}: variable 'age' has values that are not a number; kept as text" in (
+        result.notes
+    )
