@@ -31,12 +31,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import warnings
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
@@ -68,6 +70,7 @@ DEFAULT_THRESHOLD = 0.5
 NEIGHBOUR_WEIGHT = 0.5
 QUESTION_WEIGHT = 0.5
 DENSE_WEIGHT = 1.0
+RAW_VECTORS = True
 # How a code's suggestions are made, chosen per code by cross-validation.
 MODEL, RULES, EITHER = 0, 1, 2
 
@@ -259,8 +262,7 @@ def dense_features(
             similarity,
             anti,
             asked_similarity,
-            embedding,
-            signals.asked_embedding[rows],
+            *([embedding, signals.asked_embedding[rows]] if RAW_VECTORS else []),
         ]
     )
 
@@ -329,6 +331,9 @@ class CombinedModel:
     examples: dict[str, int]
     skipped: dict[str, str]
     training_sentences: int = 0
+    # The second stage (see `smooth_features`): codes x features, or None.
+    smooth_coef: np.ndarray | None = None
+    smooth_intercept: np.ndarray | None = None
     fingerprint: str = ""
     seconds: float = 0.0
     input_codes: list[str] = field(default_factory=list)
@@ -338,16 +343,24 @@ class CombinedModel:
         return 1.0 / (1.0 + np.exp(-scores))
 
 
-def _fit_code(features: sp.csr_matrix, target: np.ndarray) -> tuple[np.ndarray, float]:
+def _fit_code(
+    features: sp.csr_matrix | np.ndarray, target: np.ndarray, *, balanced: bool = True
+) -> tuple[np.ndarray, float]:
     target = np.asarray(target, dtype=np.int64)
     positives = int(target.sum())
     if positives in (0, len(target)):
         # One class only (an inner fold without the code): a constant model.
         return np.zeros(features.shape[1]), -10.0 if not positives else 10.0
     model = LogisticRegression(
-        C=C, class_weight="balanced", solver="liblinear", max_iter=200
+        C=C,
+        class_weight="balanced" if balanced else None,
+        solver="liblinear",
+        tol=1e-3,
+        max_iter=200,
     )
-    with threadpool_limits(1):
+    with warnings.catch_warnings():
+        # An unconverged fit after 1,000 passes is still a usable ranking.
+        warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(features, target)
     return model.coef_.ravel(), float(model.intercept_[0])
 
@@ -430,11 +443,17 @@ def train_combined(
             skipped[code] = "every read sentence has it; nothing to tell it from"
         else:
             codes.append(code)
-    vocabulary, coef, intercept = _fit_all(signals, inputs, data, codes)
+    with threadpool_limits(1):
+        # Many small fits: threads waiting on each other cost more than they give.
+        vocabulary, coef, intercept = _fit_all(signals, inputs, data, codes)
     thresholds = np.full(len(codes), DEFAULT_THRESHOLD)
     modes = np.zeros(len(codes), dtype=np.int64)
+    smooth_coef = smooth_intercept = None
     if tune and codes:
-        thresholds, modes = _tuned_thresholds(signals, inputs, data, codes)
+        with threadpool_limits(1):
+            thresholds, modes, smooth_coef, smooth_intercept = _tuned_thresholds(
+                signals, inputs, data, codes
+            )
     return CombinedModel(
         coder=data.coder,
         codes=codes,
@@ -443,6 +462,8 @@ def train_combined(
         intercept=intercept,
         thresholds=thresholds,
         modes=modes,
+        smooth_coef=smooth_coef,
+        smooth_intercept=smooth_intercept,
         examples=examples,
         skipped=skipped,
         training_sentences=len(data.rows),
@@ -459,7 +480,7 @@ def _tuned_thresholds(
     n_groups = len(np.unique(groups))
     thresholds = np.full(len(codes), DEFAULT_THRESHOLD)
     if n_groups < 2:
-        return thresholds, np.zeros(len(codes), dtype=np.int64)
+        return thresholds, np.zeros(len(codes), dtype=np.int64), None, None
     folds = GroupKFold(n_splits=min(THRESHOLD_FOLDS, n_groups))
     out_of_fold = np.zeros((len(data.rows), len(codes)))
     for train_index, test_index in folds.split(data.rows, groups=groups):
@@ -475,8 +496,17 @@ def _tuned_thresholds(
         out_of_fold[test_index] = 1.0 / (1.0 + np.exp(-scores))
     modes = np.zeros(len(codes), dtype=np.int64)
     column = {code: j for j, code in enumerate(inputs.codes)}
+    full = np.zeros((len(signals.sentences), len(codes)))
+    full[data.rows] = out_of_fold
+    smooth_coef = np.zeros((len(codes), SMOOTH_FEATURES))
+    smooth_intercept = np.zeros(len(codes))
     for j, code in enumerate(codes):
         target = data.labels[code]
+        smooth = smooth_features(
+            signals, full[:, j], inputs.rules[:, column[code]], data.rows
+        )
+        smooth_coef[j], smooth_intercept[j] = _fit_code(smooth, target, balanced=False)
+        out_of_fold[:, j] = _sigmoid(smooth @ smooth_coef[j] + smooth_intercept[j])
         rules = inputs.rules[data.rows, column[code]] > 0
         # The model alone; the rules alone; either (rules fire or the model
         # passes its threshold). Whichever reproduces the coder best out of fold.
@@ -489,7 +519,55 @@ def _tuned_thresholds(
         ]
         best = max(candidates, key=lambda c: c[0])
         modes[j], thresholds[j] = best[1], best[2]
-    return thresholds, modes
+    return thresholds, modes, smooth_coef, smooth_intercept
+
+
+SMOOTH_FEATURES = 6
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def smooth_features(
+    signals: CorpusSignals,
+    probability: np.ndarray,
+    rules: np.ndarray,
+    rows: np.ndarray,
+) -> np.ndarray:
+    """A sentence's probability beside its neighbours' and its turn's (one code).
+
+    Coders code meaning units of one to a few sentences, so a sentence
+    between two likely ones is likely too: the second stage reads these.
+
+    Args:
+        signals: The corpus.
+        probability: The first stage's probability of every corpus sentence.
+        rules: The code's rule score of every corpus sentence.
+        rows: The sentences wanted.
+    """
+    context = signals.context
+    neighbours = context.neighbours[rows]
+    best_neighbour = _row_max(neighbours, probability[:, None])[:, 0]
+    turn = context.turn[rows]
+    sizes = np.maximum(np.diff(turn.indptr), 1)
+    mean_turn = np.asarray(turn @ probability).ravel() / sizes
+    return np.stack(
+        [
+            _logit(probability[rows]),
+            _logit(best_neighbour),
+            _logit(mean_turn),
+            rules[rows],
+            _row_max(turn, rules[:, None])[:, 0],
+            context.interviewer[rows].astype(float),
+        ],
+        axis=1,
+    )
 
 
 def _f1(predicted: np.ndarray, target: np.ndarray) -> float:
@@ -509,7 +587,18 @@ def predict_combined(
         empty = np.zeros((len(rows), len(model.codes)))
         return empty, empty.astype(bool)
     features = feature_matrix(signals, inputs, model.vocabulary, rows)
-    probabilities = model.probabilities(features)
+    first = model.probabilities(features)
+    probabilities = first
+    if model.smooth_coef is not None:
+        probabilities = np.zeros_like(first)
+        column = {code: j for j, code in enumerate(inputs.codes)}
+        full = np.zeros(len(signals.sentences))
+        for j, code in enumerate(model.codes):
+            full[rows] = first[:, j]
+            smooth = smooth_features(signals, full, inputs.rules[:, column[code]], rows)
+            probabilities[:, j] = _sigmoid(
+                smooth @ model.smooth_coef[j] + model.smooth_intercept[j]
+            )
     return probabilities, probabilities >= model.thresholds
 
 
