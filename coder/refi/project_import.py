@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -144,6 +145,11 @@ class RefiImport:
             found.append(f"not imported: {count} {what}")
         found.extend(self.notes)
         return found
+
+
+def _name(value: str | None) -> str:
+    """A name as coder keeps it: trimmed, composed (macOS writes "e" + accent)."""
+    return unicodedata.normalize("NFC", (value or "").strip())
 
 
 def _date(value: str | None) -> str | None:
@@ -282,7 +288,7 @@ class _Reader:
         names = set()
         for user in children(element, "User"):
             guid = normalise_guid(user.get("guid"))
-            name = (user.get("name") or "").strip() or (user.get("id") or "").strip()
+            name = _name(user.get("name")) or _name(user.get("id"))
             name = name or f"user {guid[:8]}"
             base, number = name, 2
             while name.casefold() in names:
@@ -316,7 +322,7 @@ class _Reader:
 
     def _variables(self, element: etree._Element) -> None:
         for variable in children(element, "Variable"):
-            name = (variable.get("name") or "").strip()
+            name = _name(variable.get("name"))
             if not name:
                 self.result.skipped["variables without a name"] += 1
                 continue
@@ -384,7 +390,7 @@ class _Reader:
             if kind != "TextSource":
                 continue
             guid = normalise_guid(source.get("guid"))
-            name = (source.get("name") or "").strip()
+            name = _name(source.get("name"))
             if not name or looks_like_guid(name):
                 name = name or f"source {guid[:8]}"
             found = self._text(source, f"source '{name}'")
@@ -493,7 +499,7 @@ class _Reader:
 
     def _cases(self, element: etree._Element) -> None:
         for number, case in enumerate(children(element, "Case"), start=1):
-            name = (case.get("name") or "").strip() or f"Case {number}"
+            name = _name(case.get("name")) or f"Case {number}"
             description = child(case, "Description")
             sources = [
                 normalise_guid(r.get("targetGUID")) for r in children(case, "SourceRef")
@@ -525,7 +531,7 @@ class _Reader:
                 self.result.skipped["sets of codes or notes"] += 1
                 continue
             if members:
-                self.sets.append(((item.get("name") or "").strip() or "set", members))
+                self.sets.append((_name(item.get("name")) or "set", members))
             else:
                 self.result.skipped["empty sets"] += 1
 
@@ -606,11 +612,15 @@ def import_refi(
     items: list[dict] = []
     selection_memos: list[tuple[str, str, list[str]]] = []
     coding_notes: dict[int, list[str]] = {}
+    descriptions: dict[int, str] = {}
     for source, selection, start, end in placed:
         if selection.codings:
             for target, user, date in selection.codings:
                 if selection.notes:
                     coding_notes[len(items)] = selection.notes
+                elif selection.description:
+                    # ATLAS.ti keeps a quotation's comment here.
+                    descriptions[len(items)] = selection.description
                 items.append(
                     {
                         "document": source.name,
@@ -728,6 +738,8 @@ def import_refi(
         ]
         if texts:
             items[index]["memo"] = "\n\n".join(texts)
+    for index, text in descriptions.items():
+        items[index]["memo"] = text
 
     # Sets of sources that are not an attribute's value become attributes.
     source_names = {source.guid: source.name for source in reader.sources}

@@ -532,3 +532,98 @@ def test_a_number_variable_with_words_in_it_is_text(tmp_path):
     assert f"{path}: variable 'age' has values that are not a number; kept as text" in (
         result.notes
     )
+
+
+def _padded(pieces: list[tuple[int, str]], length: int) -> str:
+    """Text with each piece at its position, filler words between, `length` long."""
+    filler = "and then we had toast with jam "
+    text = ""
+    for position, piece in pieces:
+        gap = position - len(text)
+        assert gap >= 0
+        text += (filler * (gap // len(filler) + 1))[: gap - 1] + " " if gap else ""
+        text += piece
+    gap = length - len(text)
+    return text + (" " + filler * (gap // len(filler) + 1))[:gap]
+
+
+def test_atlasti_quotations_on_texts_written_for_them(tmp_path):
+    """ATLAS.ti's own XML (names cut with an ellipsis or a label, comments in
+    Description, three codes on one quotation), with two of its text files
+    written to fit it."""
+    simon = _padded(
+        [
+            (215, "I did try the gluten free bread, but it was always so soggy,"),
+            (
+                513,
+                "But to be honest, I used to have a much bigger breakfast, and these"
+                " days I find myself snacking about all day.",
+            ),
+        ],
+        1000,
+    )
+    mabel = _padded(
+        [
+            (
+                0,
+                "I'm a single mum with an 8 month old and a toddler and breakfast is"
+                " mayhem. The baby has porridge, I have Coke.",
+            ),
+        ],
+        600,
+    )
+    mabel2 = _padded(
+        [
+            (
+                250,
+                "For some reason babies aren't supposed to have cow's milk that is low"
+                " fat. However, I am really bad at remembering that.",
+            ),
+        ],
+        500,
+    )
+    path = tmp_path / "atlas.qdpx"
+    with (
+        zipfile.ZipFile(REFI / "atlasti_standard_project.qdpx") as source,
+        zipfile.ZipFile(path, "w") as target,
+    ):
+        target.writestr("Project.qde", source.read("Project.qde"))
+        for guid, text in (
+            ("C1C745F7-8E4D-48B2-9710-655AFE7E54FA", simon),
+            ("B2F54555-0D2D-43B2-B40C-2A1C048F5F1C", mabel),
+            ("88293C71-CB70-4AB7-8413-C24110A19C2E", mabel2),
+        ):
+            target.writestr(f"Sources/{guid}.txt", text.encode())
+    with create_project(tmp_path / "study.db", actor="tester") as project:
+        result = import_refi(project, path)
+        coded = codings(project)
+        memos = sorted(
+            project.db.execute(
+                "SELECT target_id, text FROM memos WHERE target_type = 'segment'"
+            ).fetchall()
+        )
+        coding_memos = project.db.execute(
+            "SELECT memo FROM codings WHERE memo IS NOT NULL"
+        ).fetchall()
+    assert coded == [
+        ("Mabel.txt", "bacon and eggs", "Friedrich Markgraf", mabel[0:410]),
+        ("Mabel.txt", "cornflakes", "Friedrich Markgraf", mabel[0:410]),
+        ("Mabel.txt", "happiness", "Friedrich Markgraf", mabel[0:410]),
+        ("Simon.docx", "Feelings", "Friedrich Markgraf", simon[215:275]),
+        ("Simon.docx", "bacon and eggs", "Friedrich Markgraf", simon[688:907]),
+        ("Simon.docx", "happiness", "Friedrich Markgraf", simon[513:907]),
+    ]
+    assert (
+        simon[215:275] == "I did try the gluten free bread, but it was always so soggy,"
+    )
+    assert coding_memos == [("why does Simon feel the need to do this?",)]
+    # A quotation with only a comment is a memo on the passage.
+    assert memos == [
+        (
+            "Mabêl 2ième.txt:250-412",
+            "Mabel is not the only person I know who has Coke for breakfast!",
+        )
+    ]
+    # Every reading agrees on these \n texts without emoji.
+    assert "no selection's reading depends on it" in result.convention
+    assert result.skipped["text sources without their text"] == 3
