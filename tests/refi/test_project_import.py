@@ -11,7 +11,7 @@ import pytest
 
 from coder.codes import current_codebook
 from coder.refi.project_import import import_refi
-from coder.store import create_project
+from coder.store import create_project, open_project
 
 from .conftest import REFI, project_state
 
@@ -627,3 +627,49 @@ def test_atlasti_quotations_on_texts_written_for_them(tmp_path):
     # Every reading agrees on these \n texts without emoji.
     assert "no selection's reading depends on it" in result.convention
     assert result.skipped["text sources without their text"] == 3
+
+
+def test_a_document_of_the_same_name_with_other_text_is_a_conflict(tmp_path):
+    from coder.errors import ConflictError
+
+    first = make_qdpx(
+        tmp_path / "a.qdpx",
+        variant_project(
+            f'name="Gespräch" plainTextPath="internal://{SOURCE_GUID}.txt"'
+        ),
+        {f"sources/{SOURCE_GUID}.txt": TEXT.encode()},
+    )
+    second = make_qdpx(
+        tmp_path / "b.qdpx",
+        variant_project(
+            f'name="Gespräch" plainTextPath="internal://{SOURCE_GUID}.txt"'
+        ),
+        {f"sources/{SOURCE_GUID}.txt": b"Ganz anderer Text, der auch lang ist.\n"},
+    )
+    with create_project(tmp_path / "study.db") as project:
+        import_refi(project, first)
+    before = project_state(tmp_path / "study.db")
+    with (
+        open_project(tmp_path / "study.db") as project,
+        pytest.raises(ConflictError) as caught,
+    ):
+        import_refi(project, second)
+    assert str(caught.value) == (
+        f"{second}: the project already has a document 'Gespräch' with other text;"
+        " rename or remove it first"
+    )
+    assert project_state(tmp_path / "study.db") == before
+
+
+def test_an_empty_project_exports_a_valid_package(tmp_path, project_schema):
+    from lxml import etree
+
+    from coder.refi.project_export import export_qdpx
+
+    with create_project(tmp_path / "empty.db") as project:
+        report = export_qdpx(project, tmp_path / "empty.qdpx")
+    with zipfile.ZipFile(tmp_path / "empty.qdpx") as archive:
+        assert archive.namelist() == ["project.qde"]
+        root = etree.fromstring(archive.read("project.qde"))
+    assert project_schema.validate(root), project_schema.error_log
+    assert (report.sources, report.codes, report.codings) == (0, 0, 0)
