@@ -13,7 +13,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
-from coder.codes import current_codebook
+from coder.codes import current_codebook, latest_version
 from coder.reading import list_documents
 from coder.store import Project
 from coder.tui.commands import CoderCommands
@@ -117,6 +117,7 @@ class CoderApp(App[None]):
         project.actor = self.coder
         self.show_all = False
         self.codes = CodeIndex(current_codebook(project))
+        self.codebook_revision = self._revision()
         self.initial_document = document
         self.resolve_coders = resolve
         self.consensus = consensus
@@ -134,6 +135,23 @@ class CoderApp(App[None]):
             self.push_screen(TranscriptScreen(self.initial_document, self.codes))
         else:
             self.push_screen(DocumentsScreen())
+
+    def _revision(self) -> int | None:
+        latest = latest_version(self.project)
+        return latest.revision if latest else None
+
+    def refresh_codes(self) -> bool:
+        """Read the codebook again when it changed (a code made, edited, undone).
+
+        Every codebook change records a version, so comparing the latest
+        revision is enough. Returns whether `codes` was replaced.
+        """
+        revision = self._revision()
+        if revision == self.codebook_revision:
+            return False
+        self.codes = CodeIndex(current_codebook(self.project))
+        self.codebook_revision = revision
+        return True
 
     def document_names(self) -> list[str]:
         return [document.name for document in list_documents(self.project)]

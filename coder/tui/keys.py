@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingsMap
 
 KEY_NAMES = {
     "question_mark": "?",
+    "quotation_mark": '"',
     "slash": "/",
     "plus": "+",
     "minus": "-",

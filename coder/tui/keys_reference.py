@@ -17,6 +17,7 @@ from coder.tui.screens.documents import DocumentsScreen
 from coder.tui.screens.help import HelpScreen
 from coder.tui.screens.matrix import MatrixScreen
 from coder.tui.screens.memo import MemoScreen
+from coder.tui.screens.new_code import NewCodeScreen
 from coder.tui.screens.pick import PickScreen
 from coder.tui.screens.resolve import ReasonScreen, ResolveScreen
 from coder.tui.screens.suggestions import SuggestionsScreen
@@ -62,6 +63,7 @@ def _tables() -> list[tuple[str, str, list[tuple[str, Binding]]]]:
         ),
         ("Code picker and other lists", "", own_bindings(PickScreen)),
         ("Memo editor", "", own_bindings(MemoScreen)),
+        ("New code", "", own_bindings(NewCodeScreen)),
         ("Reason for a decision", "", own_bindings(ReasonScreen)),
         ("Confirm", "", own_bindings(ConfirmScreen)),
         ("Help", "", own_bindings(HelpScreen)),

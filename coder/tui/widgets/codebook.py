@@ -117,6 +117,14 @@ class CodebookPanel(Vertical):
             tree.cursor_line = 0
         self._show(self.highlighted)
 
+    def set_index(self, index: CodeIndex) -> None:
+        """Show another version of the codebook, keeping the highlighted code."""
+        highlighted = self.highlighted
+        self.index = index
+        self._build()
+        if highlighted:
+            self.highlight(highlighted)
+
     def set_counts(self, mine: dict[str, int], everyone: dict[str, int] | None) -> None:
         """Update the counts shown (this coder's in the tree, everyone's in the details)."""
         if mine == self.mine and everyone == self.everyone:

@@ -8,11 +8,14 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 
+from coder.code_editing import add_code_and_apply, in_vivo_name
+from coder.codebook import Code
 from coder.coding import Coding, apply_coding, remove_coding
 from coder.history import redo, undo
 from coder.tui.messages import CodeChosen
 from coder.tui.screens.confirm import ConfirmScreen
 from coder.tui.screens.memo import MemoScreen, MemoTarget
+from coder.tui.screens.new_code import NewCode, NewCodeScreen
 from coder.tui.screens.pick import Choice, PickScreen
 from coder.tui.screens.transcript.base import TranscriptBase
 
@@ -25,6 +28,21 @@ CODING_KEYS: list[BindingType] = [
         "pick_code",
         "Code",
         tooltip="Apply a code to the selection, picked by name (fuzzy)",
+    ),
+    Binding(
+        "ctrl+n",
+        "new_code",
+        "New code",
+        tooltip="Make a new code (type its name, choose its parent) and apply it"
+        " to the selection",
+    ),
+    Binding(
+        "quotation_mark",
+        "new_code(True)",
+        "In vivo",
+        show=False,
+        key_display='"',
+        tooltip="Make a new code named after the selected words (in vivo) and apply it",
     ),
     *[
         Binding(
@@ -141,6 +159,50 @@ class CodingAndMemos(TranscriptBase):
 
         self.app.push_screen(
             PickScreen("Apply code to the selection", choices, initial=initial), chosen
+        )
+
+    def action_new_code(self, in_vivo: bool = False) -> None:
+        data = self.data
+        if data is None or not data.sentences:
+            return
+        start, end = self.view.selection
+        name = in_vivo_name(data.text[start:end]) if in_vivo else ""
+        title = "New code in vivo" if in_vivo else "New code for the selection"
+
+        def chosen(new: NewCode | None) -> None:
+            if new is not None:
+                self._create(new, start, end)
+
+        self.app.push_screen(
+            NewCodeScreen(
+                self.codes, name=name, parent=self.panel.highlighted, title=title
+            ),
+            chosen,
+        )
+
+    def _create(self, new: NewCode, start: int, end: int) -> None:
+        """Make the code and code the span with it: one write, one undo."""
+        document, coder = self.document, self.app.coder
+
+        def stored(made: tuple[Code, int]) -> None:
+            code, coding_id = made
+            self.last_coding_id = coding_id
+            self._refresh_after_write()
+            key = f" (key {code.key})" if code.key else ""
+            self.flash(f"new code {code.name}{key} applied (u undoes both)")
+
+        self.app.writes.submit(
+            f"new code {new.name}",
+            lambda: add_code_and_apply(
+                self.app.project,
+                document,
+                start,
+                end,
+                new.name,
+                parent=new.parent,
+                coder=coder,
+            ),
+            stored,
         )
 
     @on(CodeChosen)

@@ -77,8 +77,16 @@ class TranscriptScreen(Selecting, CodingAndMemos, SuggestionReview, SearchAndFil
         self._digit_timer: Timer | None = None
         self._version: int | None = None
         self._segment_spans: dict[str, tuple[int, int]] | None = None
-        # Each code's own letter, from the codebook, as a binding of this screen.
-        for entry in codes.entries:
+        self._bind_code_keys()
+
+    def _bind_code_keys(self) -> None:
+        """Each code's own letter, from the codebook, as a binding of this screen."""
+        keys = self._bindings.key_to_bindings
+        for key in list(keys):
+            keys[key] = [b for b in keys[key] if not b.action.startswith("apply_code(")]
+            if not keys[key]:
+                del keys[key]
+        for entry in self.codes.entries:
             if entry.code.key:
                 self._bindings.bind(
                     entry.code.key,
@@ -86,6 +94,14 @@ class TranscriptScreen(Selecting, CodingAndMemos, SuggestionReview, SearchAndFil
                     f"Apply code: {entry.name}",
                     show=False,
                 )
+
+    def _follow_codebook(self) -> None:
+        """Take up a changed codebook: a code made here, edited elsewhere, undone."""
+        if self.app.refresh_codes() or self.codes is not self.app.codes:
+            self.codes = self.app.codes
+            self._bind_code_keys()
+            self.panel.set_index(self.codes)
+            self.refresh_bindings()
 
     # Building ----------------------------------------------------------------
 
@@ -146,6 +162,7 @@ class TranscriptScreen(Selecting, CodingAndMemos, SuggestionReview, SearchAndFil
         """Read codings, suggestions and memos again and show them."""
         app = self.app
         project = app.project
+        self._follow_codebook()
         self._version = data_version(project)
         coder = None if app.show_all else app.coder
         self.codings = document_codings(project, self.document, coder=coder)
