@@ -1,4 +1,9 @@
-"""REFI-QDA (QDA-XML 1.0) exchange: codebooks as .qdc, read back from .qdc, .qde and .qdpx.
+"""REFI-QDA (QDA-XML 1.0) exchange: codebooks as .qdc, whole projects as .qdpx.
+
+Codebooks: :mod:`coder.refi.codebook`. Projects: :mod:`coder.refi.project_export`
+and :mod:`coder.refi.project_import`, reading packages safely with
+:mod:`coder.refi.package` and converting selection positions between the
+tools' conventions with :mod:`coder.refi.positions` (docs/refi-qda.md).
 
 The standard is the Rotterdam Exchange Format Initiative's, www.qdasoftware.org;
 the schemas it publishes are Codebook.xsd (``urn:QDA-XML:codebook:1.0``) and
