@@ -81,7 +81,9 @@ def import_(
     from coder.cli.refi import import_package, is_refi
 
     if is_refi(paths):
-        import_package(paths, project_path, lang, create, dry_run)
+        unused = {"--case": case, "--format": fmt, "--model": model, "--jobs": jobs}
+        unused |= {"--replace": replace, "--force": force}
+        import_package(paths, project_path, lang, create, dry_run, unused)
         return
     if dry_run:
         raise click.UsageError("--dry-run is for a .qdpx or .qde project")

@@ -125,3 +125,14 @@ def test_dry_run_is_for_refi_projects_only(coder, coded_demo, tmp_path):
     result = coder("import", transcript, "-p", coded_demo, "--dry-run")
     assert result.exit_code == 2
     assert "coder: error: --dry-run is for a .qdpx or .qde project" in result.stderr
+
+
+def test_transcript_options_do_not_apply_to_a_package(coder, coded_demo):
+    result = coder(
+        "import", REFI / "nvivo_mac15_project.qdpx", "-p", coded_demo, "--case", "X"
+    )
+    assert result.exit_code == 2
+    assert (
+        "coder: error: --case does not apply to a .qdpx or .qde: its cases and codes"
+        " come with it" in result.stderr
+    )
