@@ -57,10 +57,22 @@ def is_refi(paths) -> bool:
 
 
 def import_package(
-    paths, project_path: Path, lang: str, create: bool, dry_run: bool
+    paths, project_path: Path, lang: str, create: bool, dry_run: bool, unused=None
 ) -> None:
-    """`coder import study.qdpx`: one package into a new or the current project."""
+    """`coder import study.qdpx`: one package into a new or the current project.
+
+    Args:
+        unused: Options of `coder import` given that a package has no use
+            for (name: value); any set is a usage error.
+    """
     from coder.errors import CoderError
+
+    given = [name for name, value in (unused or {}).items() if value]
+    if given:
+        raise click.UsageError(
+            f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply to a"
+            " .qdpx or .qde: its cases and codes come with it"
+        )
     from coder.refi.project_import import import_refi
     from coder.store import open_project
     from coder.store.project import inspect_project
