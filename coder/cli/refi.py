@@ -103,6 +103,8 @@ def import_package(
     if not create:
         inspect_project(project_path)
     created = not project_path.exists()
+    # Folders made for a new project go too if the import fails (deepest first).
+    new_folders = [folder for folder in project_path.parents if not folder.exists()]
     project = open_project(project_path, create=create)
     try:
         result = import_refi(project, path, lang=lang)
@@ -110,6 +112,10 @@ def import_package(
         project.close()
         if created:
             project_path.unlink(missing_ok=True)
+            for folder in new_folders:
+                if any(folder.iterdir()):
+                    break
+                folder.rmdir()
         raise
     project.close()
     lines = result.lines()

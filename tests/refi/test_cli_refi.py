@@ -136,3 +136,15 @@ def test_transcript_options_do_not_apply_to_a_package(coder, coded_demo):
         "coder: error: --case does not apply to a .qdpx or .qde: its cases and codes"
         " come with it" in result.stderr
     )
+
+
+def test_a_failed_import_with_create_leaves_nothing_behind(coder, tmp_path):
+    bad = tmp_path / "bad.qde"
+    bad.write_text("not xml")
+    result = coder("import", bad, "-p", tmp_path / "new" / "sub" / "x.db", "--create")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"coder: error: {bad}: bad.qde line 1: not well-formed XML: Start tag expected,"
+        " '<' not found\n"
+    )
+    assert not (tmp_path / "new").exists()
