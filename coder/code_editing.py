@@ -4,7 +4,8 @@ A new code gets a stable id (the slug of its name, made unique), a palette
 colour and the first free key; like every codebook change it is one
 transaction, logged, and recorded as a new codebook version. Undoing the
 coding a code was created with removes the code too when nothing else uses
-it (`drop_unused_code`, `restore_code`; see coder.history).
+it (`drop_unused_code`, `restore_code`; see coder.history); an edit, rename or
+move of a code is undone and redone by `replay_code_change`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from typing import Any
 
 from coder.codebook import RESERVED_KEYS, Code, normalise_colour, slugify
-from coder.codes import CODE_FIELDS, get_code, next_position, record_change
+from coder.codes import CODE_FIELDS, ancestors, get_code, next_position, record_change
 from coder.coding import apply_coding
 from coder.errors import CoderError, ConflictError
 from coder.store import Project
@@ -131,6 +132,7 @@ def add_code(
     key: str | None = None,
     memo: str = "",
     auto_key: bool = True,
+    with_coding: bool = False,
 ) -> Code:
     """Create a code (last among its siblings), in one transaction, logged.
 
@@ -140,6 +142,9 @@ def add_code(
         colour: ``#rrggbb``; by default the first palette colour not in use.
         key: Its letter in the coding screen; by default the first free one
             (none when `auto_key` is off or every letter is taken).
+        with_coding: The code is made for a coding that follows in the same
+            transaction; undoing that coding undoes the code, so this event
+            is left out of the undo history.
 
     Raises:
         ConflictError: the id, name or key is taken.
@@ -191,7 +196,10 @@ def add_code(
                 code.memo,
             ],
         )
-        project.log("create", "code", code.id, **_code_data(project, code.id))
+        data = _code_data(project, code.id)
+        if with_coding:
+            data["with_coding"] = True
+        project.log("create", "code", code.id, **data)
         record_change(project, f"codes add {code.id}")
     return code
 
@@ -338,7 +346,7 @@ def add_code_and_apply(
     uses it by then. Returns the code and the coding's id.
     """
     with project.atomic():
-        code = add_code(project, name, code_id=code_id, parent=parent)
+        code = add_code(project, name, code_id=code_id, parent=parent, with_coding=True)
         coding_id = apply_coding(
             project,
             document,
@@ -359,3 +367,57 @@ def in_vivo_name(text: str, limit: int = 60) -> str:
         return words
     cut = words[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:-–—") or words[:limit]
+
+
+# Codes a person makes, edits, renames and moves are in their undo history.
+UNDOABLE_CODE_CHANGES = ("create", "edit", "rename", "move")
+
+
+def replay_code_change(
+    project: Project, action: str, code_id: str, data: dict[str, Any], *, reverse: bool
+) -> None:
+    """Undo (`reverse`) or redo a logged creation, edit, rename or move of a code.
+
+    Writes no event of its own (coder.history logs the undo or redo); records
+    a codebook version. Call it inside a transaction.
+
+    Raises:
+        ConflictError: the change no longer fits: the name or key is taken
+            now, the old parent is gone or below the code, or a code to
+            remove is in use.
+    """
+    if action == "create":
+        if not reverse:
+            restore_code(project, data)
+        elif not drop_unused_code(project, code_id):
+            raise ConflictError(
+                f"code '{code_id}' is in use now (codings, codes under it or a memo)"
+            )
+        return
+    get_code(project, code_id)
+    side = "old" if reverse else "new"
+    if action == "edit":
+        values = {name: change[side] for name, change in data["changed"].items()}
+    elif action == "rename":
+        values = {"name": data[side]}
+    else:
+        values = {}
+        parent = data[side]
+        if parent is not None:
+            get_code(project, parent)
+            if code_id in ancestors(project, parent):
+                raise ConflictError(f"'{parent}' is below '{code_id}' now")
+        project.db.execute(
+            "UPDATE codes SET parent_id = ?, position = ? WHERE id = ?",
+            [parent, next_position(project, parent), code_id],
+        )
+    if "name" in values:
+        _check_name(project, values["name"], code_id)
+    if values.get("key"):
+        _check_key(project, values["key"], code_id)
+    if values:
+        assignments = ", ".join(f'"{name}" = ?' for name in values)
+        project.db.execute(
+            f"UPDATE codes SET {assignments} WHERE id = ?", [*values.values(), code_id]
+        )
+    record_change(project, f"{'undo' if reverse else 'redo'} codes {action} {code_id}")

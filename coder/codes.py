@@ -347,7 +347,8 @@ def rename_code(project: Project, code_id: str, name: str) -> str:
     return old
 
 
-def _ancestors(project: Project, code_id: str | None) -> list[str]:
+def ancestors(project: Project, code_id: str | None) -> list[str]:
+    """The code and the codes above it, nearest first."""
     chain = []
     while code_id:
         chain.append(code_id)
@@ -372,7 +373,7 @@ def move_code(project: Project, code_id: str, parent: str | None) -> str | None:
         old = get_code(project, code_id)["parent_id"]
         if parent is not None:
             get_code(project, parent)
-            if code_id in _ancestors(project, parent):
+            if code_id in ancestors(project, parent):
                 raise ConflictError(
                     f"cannot move '{code_id}' under its own descendant '{parent}'"
                 )
@@ -397,7 +398,7 @@ def merge_codes(project: Project, source_id: str, target_id: str) -> int:
     with project.atomic():
         get_code(project, source_id)
         get_code(project, target_id)
-        if source_id in _ancestors(project, target_id):
+        if source_id in ancestors(project, target_id):
             raise ConflictError(
                 f"cannot merge '{source_id}' into its own descendant '{target_id}'"
             )

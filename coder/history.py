@@ -19,14 +19,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from coder.cases import document_id
-from coder.code_editing import drop_unused_code, restore_code
+from coder.code_editing import (
+    UNDOABLE_CODE_CHANGES,
+    drop_unused_code,
+    replay_code_change,
+    restore_code,
+)
 from coder.errors import ConflictError
 from coder.events import ADD, RECODE, REMOVE
 from coder.memos import write_memo
 from coder.store import Project
 from coder.store.project import now
 
-UNDOABLE = ("code", "uncode", "memo")
+UNDOABLE = ("code", "uncode", "memo", *UNDOABLE_CODE_CHANGES)
 
 
 @dataclass
@@ -41,6 +46,8 @@ class Change:
         if self.action in ("code", "uncode"):
             verb = "coding" if self.action == "code" else "removal of"
             return f"{verb} {self.data.get('code')} on {self.data.get('document')} [{self.data.get('start')}:{self.data.get('end')}]"
+        if self.action in UNDOABLE_CODE_CHANGES:
+            return f"{self.action} of code {self.entity_id}"
         return f"memo on {self.entity} {self.entity_id or ''}".strip()
 
 
@@ -49,8 +56,12 @@ def _stacks(project: Project, actor: str) -> tuple[list[int], list[int]]:
     undone: list[int] = []
     for event_id, action, data in project.db.execute(
         "SELECT id, action, data FROM events WHERE actor = ? AND"
-        " (action IN ('code', 'uncode', 'memo', 'undo', 'redo')) ORDER BY id",
-        [actor],
+        f" action IN ({', '.join('?' for _ in UNDOABLE)}, 'undo', 'redo')"
+        " AND (entity = 'code' OR action NOT IN ('create', 'edit', 'rename', 'move'))"
+        # A code made with a coding is undone with that coding.
+        " AND json_extract(data, '$.with_coding') IS NULL"
+        " ORDER BY id",
+        [actor, *UNDOABLE],
     ):
         if action in UNDOABLE:
             done.append(event_id)
@@ -141,6 +152,10 @@ def _apply(project: Project, change: Change, *, reverse: bool) -> None:
             if created:
                 restore_code(project, created)
             _insert_coding(project, coding_id, change.data)
+    elif change.action in UNDOABLE_CODE_CHANGES:
+        replay_code_change(
+            project, change.action, change.entity_id, change.data, reverse=reverse
+        )
     else:
         # Written without a new 'memo' event, which would reset redo.
         write_memo(

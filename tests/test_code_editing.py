@@ -15,7 +15,7 @@ from coder.code_editing import (
 )
 from coder.codebook import read_codebook
 from coder.codes import codebook_history, current_codebook, get_code, load_codebook
-from coder.coding import list_codings
+from coder.coding import apply_coding, list_codings
 from coder.documents import import_transcripts
 from coder.errors import CoderError, ConflictError, NotFoundError
 from coder.events import find_events
@@ -123,10 +123,12 @@ def test_undo_of_a_code_made_with_its_coding_removes_both_and_redo_brings_both(s
 def test_undo_keeps_a_new_code_that_something_else_uses(study):
     start, end = _span(study, "like a family bank")
     add_code_and_apply(study, "interview", start, end, "Family bank")
-    # A code made under the new one since: the new code is in use.
-    add_code(study, "Rotating loans", parent="family_bank")
+    # Ana codes with the new code too (her change, not in tester's history).
+    study.actor = "ana"
+    apply_coding(study, "interview", *_span(study, "It is quicker."), "family_bank")
+    study.actor = "tester"
     undo(study)
-    assert list_codings(study) == []
+    assert [c.coder for c in list_codings(study)] == ["ana"]
     assert "family_bank" in current_codebook(study).by_id()
 
 
@@ -149,3 +151,37 @@ def test_undo_keeps_a_new_code_with_a_memo(study):
 )
 def test_in_vivo_names_are_the_selected_words_trimmed(selected, name):
     assert in_vivo_name(selected) == name
+
+
+def test_edits_renames_moves_and_new_codes_are_undone_and_redone(study):
+    from coder.codes import move_code, rename_code
+
+    before = current_codebook(study)
+    add_code(study, "Family bank", parent="trust")
+    edit_code(study, "trust", definition="Confidence", key="z")
+    rename_code(study, "social_power", "Power")
+    move_code(study, "informal_network", "trust")
+    changed = current_codebook(study)
+    for expected in ("move", "rename", "edit", "create"):
+        assert undo(study).action == expected
+    assert current_codebook(study) == before
+    for expected in ("create", "edit", "rename", "move"):
+        assert redo(study).action == expected
+    assert current_codebook(study) == changed
+
+
+def test_undo_of_a_new_code_refuses_while_it_is_in_use(study):
+    add_code(study, "Family bank")
+    study.actor = "ana"
+    apply_coding(study, "interview", *_span(study, "money"), "family_bank")
+    study.actor = "tester"
+    with pytest.raises(ConflictError, match="'family_bank' is in use now"):
+        undo(study)
+    assert "family_bank" in current_codebook(study).by_id()
+
+
+def test_a_code_made_with_a_coding_takes_one_undo(study):
+    add_code_and_apply(study, "interview", *_span(study, "money"), "Money")
+    assert undo(study).action == "code"
+    assert "money" not in current_codebook(study).by_id()
+    assert undo(study) is None
