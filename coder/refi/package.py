@@ -42,14 +42,28 @@ PACKAGE_LIMITS = ZipLimits(member_bytes=MAX_QDE_BYTES, total_bytes=MAX_PACKAGE_B
 _GUIDISH = re.compile(r"\{?[0-9a-fA-F-]{32,38}\}?")
 
 
-def parse_xml(data: bytes, path: str, entry: str) -> etree._Element:
+def input_error(
+    path: str, entry: str | None, line: int | None, message: str
+) -> InputError:
+    """An error at a place: ``file:line: ...`` for a bare .qde, else
+    ``file: entry line N: ...`` naming the archive's entry."""
+    if entry is None:
+        return InputError(path, message, line)
+    where = f"{entry} line {line}" if line else entry
+    return InputError(path, f"{where}: {message}")
+
+
+def parse_xml(data: bytes, path: str, entry: str | None) -> etree._Element:
     """Parse a REFI-QDA XML part: no DTD, no entities, no network.
+
+    Args:
+        entry: The part's name in its archive; None for a file of its own.
 
     Raises:
         LimitError: the part declares a DTD or entities.
         InputError: it is not well-formed XML (naming the entry and line).
     """
-    check_xml(data, path, entry)
+    check_xml(data, path, entry or Path(path).name)
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -64,9 +78,8 @@ def parse_xml(data: bytes, path: str, entry: str) -> etree._Element:
         message = re.sub(r", line \d+, column \d+$", "", exc.msg or "").strip()
         if "Excessive depth" in message:
             message = "elements nested more than 256 deep, more than coder reads"
-        raise InputError(
-            path,
-            f"{entry} line {exc.lineno or 1}: not well-formed XML: {excerpt(message)}",
+        raise input_error(
+            path, entry, exc.lineno or 1, f"not well-formed XML: {excerpt(message)}"
         ) from None
 
 
@@ -102,13 +115,14 @@ class Package:
 
     Attributes:
         path: The .qdpx or .qde given.
-        entry: The project XML's name for messages (``project.qde``).
+        entry: The project XML's name in the archive (``project.qde``), None
+            for a bare .qde.
         root: The parsed ``<Project>``.
         missing: Files named by the project that are not in the package.
     """
 
     path: Path
-    entry: str
+    entry: str | None
     root: etree._Element
     archive: LimitedZip | None = None
     members: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
@@ -130,10 +144,11 @@ class Package:
             return None  # an external (absolute://) file: never fetched
         safe = safe_name(name)
         if safe is None:
-            raise InputError(
+            raise input_error(
                 str(self.path),
-                f"{self.entry}: file name '{excerpt(reference)}' points outside"
-                " the project; refused",
+                self.entry,
+                None,
+                f"file name '{excerpt(reference)}' points outside the project; refused",
             )
         candidates = [f"sources/{safe}", safe]
         if self.archive is not None:
@@ -211,12 +226,9 @@ def open_package(path: str | Path) -> Package:
         magic = handle.read(4)
     if not magic.startswith(b"PK") and path.suffix.lower() != ".qdpx":
         data = read_limited(path, MAX_QDE_BYTES, "REFI-QDA project files")
-        root = parse_xml(data, str(path), path.name)
+        root = parse_xml(data, str(path), None)
         return Package(
-            path,
-            path.name,
-            _project_root(root, str(path), path.name),
-            folder=path.parent,
+            path, None, _project_root(root, str(path), None), folder=path.parent
         )
     archive = LimitedZip(
         path, str(path), PACKAGE_LIMITS, "not a readable .qdpx (ZIP) file: {}"
@@ -242,12 +254,13 @@ def open_package(path: str | Path) -> Package:
     return Package(path, qde.filename, root, archive=archive, members=members)
 
 
-def _project_root(root: etree._Element, path: str, entry: str) -> etree._Element:
+def _project_root(root: etree._Element, path: str, entry: str | None) -> etree._Element:
     if local(root) != "Project":
-        raise InputError(
+        raise input_error(
             path,
-            f"{entry} line {root.sourceline or 1}: the root element is <{local(root)}>,"
-            " not a REFI-QDA <Project>",
+            entry,
+            root.sourceline or 1,
+            f"the root element is <{local(root)}>, not a REFI-QDA <Project>",
         )
     return root
 

@@ -34,6 +34,7 @@ from coder.refi.package import (
     Package,
     child,
     children,
+    input_error,
     local,
     looks_like_guid,
     normalise_guid,
@@ -189,15 +190,16 @@ def _docx_text(data: bytes, where: str) -> str:
     return "\n".join(paragraph.text for paragraph in document.paragraphs)
 
 
-def _int(element: etree._Element, name: str, where: str, entry: str) -> int:
+def _int(element: etree._Element, name: str, where: str, entry: str | None) -> int:
     value = element.get(name)
     try:
         return int((value or "").strip())
     except ValueError:
-        raise InputError(
+        raise input_error(
             where,
-            f"{entry} line {element.sourceline}: {local(element)} has {name}="
-            f"'{excerpt(value or '')}', not a whole number",
+            entry,
+            element.sourceline,
+            f"{local(element)} has {name}='{excerpt(value or '')}', not a whole number",
         ) from None
 
 
@@ -223,9 +225,6 @@ class _Reader:
         self.cases: list[tuple[str, str, list[str], dict[str, str]]] = []
         self.sets: list[tuple[str, list[str]]] = []
         self.verdict: Verdict | None = None
-
-    def at(self, element: etree._Element) -> str:
-        return f"{self.entry} line {element.sourceline}"
 
     def read(self) -> None:
         root = self.package.root
@@ -597,10 +596,11 @@ def import_refi(
             start = source.text.to_offset(selection.start, convention)
             end = source.text.to_offset(selection.end, convention)
             if start is None or end is None or start > end:
-                raise InputError(
+                raise input_error(
                     str(path),
-                    f"{reader.entry} line {selection.line}: selection"
-                    f" {selection.start}-{selection.end} is outside source"
+                    reader.entry,
+                    selection.line,
+                    f"selection {selection.start}-{selection.end} is outside source"
                     f" '{excerpt(source.name)}' ({len(text)} characters); nothing imported",
                 )
             if start == end:

@@ -144,7 +144,7 @@ def test_a_failed_import_with_create_leaves_nothing_behind(coder, tmp_path):
     result = coder("import", bad, "-p", tmp_path / "new" / "sub" / "x.db", "--create")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"coder: error: {bad}: bad.qde line 1: not well-formed XML: Start tag expected,"
+        f"coder: error: {bad}:1: not well-formed XML: Start tag expected,"
         " '<' not found\n"
     )
     assert not (tmp_path / "new").exists()

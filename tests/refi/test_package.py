@@ -221,3 +221,17 @@ def test_entities_are_never_expanded_even_inside_attributes(tmp_path):
 )
 def test_safe_names(name, expected):
     assert safe_name(name) == expected
+
+
+def test_a_bare_qde_names_the_file_and_line(study, tmp_path):
+    qde = tmp_path / "project.qde"
+    qde.write_text(project_xml(3, 999).replace("><", ">\n<"), encoding="utf-8")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "s.txt").write_text("Ein Text.", encoding="utf-8")
+    before = project_state(study)
+    with open_project(study) as project, pytest.raises(InputError) as caught:
+        import_refi(project, qde)
+    assert str(caught.value) == (
+        f"{qde}:6: selection 3-999 is outside source 's' (9 characters); nothing imported"
+    )
+    assert project_state(study) == before
