@@ -232,6 +232,6 @@ def test_a_bare_qde_names_the_file_and_line(study, tmp_path):
     with open_project(study) as project, pytest.raises(InputError) as caught:
         import_refi(project, qde)
     assert str(caught.value) == (
-        f"{qde}:6: selection 3-999 is outside source 's' (9 characters); nothing imported"
+        f"{qde}:9: selection 3-999 is outside source 's' (9 characters); nothing imported"
     )
     assert project_state(study) == before
