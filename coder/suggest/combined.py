@@ -64,7 +64,7 @@ METHOD = "combined"
 MODEL_FORMAT = 1
 MIN_EXAMPLES = 3
 C = 1.0
-THRESHOLD_FOLDS = 3
+THRESHOLD_FOLDS = 5
 DEFAULT_THRESHOLD = 0.5
 # Weights of the context blocks against the sentence's own words.
 NEIGHBOUR_WEIGHT = 0.5
@@ -218,6 +218,9 @@ class Inputs:
     rules: np.ndarray
     seeds: np.ndarray
     anti_seeds: np.ndarray
+    # Code -> its parent (None at the top), and code -> its children.
+    parents: dict[str, str | None] = field(default_factory=dict)
+    children: dict[str, list[str]] = field(default_factory=dict)
 
 
 def make_inputs(
@@ -231,7 +234,12 @@ def make_inputs(
     if rules is None:
         rules = rule_matrix(project, signals, codebook, codes)
     seeds, anti = seed_vectors(project, signals, codebook, codes, exclude_sources)
-    return Inputs(codes, rules, seeds, anti)
+    parents = codebook.parents()
+    children: dict[str, list[str]] = {}
+    for child, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    return Inputs(codes, rules, seeds, anti, parents, children)
 
 
 def dense_features(
@@ -392,41 +400,27 @@ def _labelled(data: TrainingSet, code: str) -> tuple[np.ndarray, np.ndarray]:
     return rows, target
 
 
-def _fit_all(
-    signals: CorpusSignals,
-    inputs: Inputs,
-    data: TrainingSet,
-    codes: list[str],
-) -> tuple[Vocabulary, np.ndarray, np.ndarray]:
-    extra = [data.rejected.get(code, np.zeros(0, np.int64)) for code in codes]
-    all_rows = np.unique(np.concatenate([data.rows, *extra]))
-    vocabulary = fit_vocabulary(signals, all_rows)
-    columns = signals.counts.columns(vocabulary.terms)
-    matrix = feature_matrix(signals, inputs, vocabulary, all_rows, columns)
-    where = {int(r): i for i, r in enumerate(all_rows.tolist())}
-    coef = np.zeros((matrix.shape[1], len(codes)))
-    intercept = np.zeros(len(codes))
-    for j, code in enumerate(codes):
-        rows, target = _labelled(data, code)
-        index = np.fromiter((where[int(r)] for r in rows), np.int64, len(rows))
-        coef[:, j], intercept[j] = _fit_code(matrix[index], target.astype(int))
-    return vocabulary, coef, intercept
-
-
 def train_combined(
     signals: CorpusSignals,
     inputs: Inputs,
     data: TrainingSet,
     *,
-    tune: bool = True,
+    folds: int = THRESHOLD_FOLDS,
 ) -> CombinedModel:
-    """Fit the combined model; thresholds by grouped cross-validation on `data` only.
+    """Fit the combined model on `data` only, cross-fitted by document.
+
+    The training documents are split into `folds` groups. Each code's
+    classifier is fitted once per group left out and scores the group left
+    out; the fitted model is the mean of these fits (their coefficients, in
+    one feature space), so the out-of-fold probabilities that choose its
+    thresholds, its second stage and its mode come from models like it.
 
     Args:
         signals: The corpus's signals.
         inputs: Rules and seeds of the codebook (codes in its order).
         data: The coder's labelled sentences.
-        tune: Choose per-code thresholds (else every code uses 0.5).
+        folds: Groups of training documents (fewer when there are fewer
+            documents; with one document nothing is tuned).
     """
     began = time.perf_counter()
     examples = {code: int(mask.sum()) for code, mask in data.labels.items()}
@@ -443,58 +437,67 @@ def train_combined(
             skipped[code] = "every read sentence has it; nothing to tell it from"
         else:
             codes.append(code)
-    with threadpool_limits(1):
-        # Many small fits: threads waiting on each other cost more than they give.
-        vocabulary, coef, intercept = _fit_all(signals, inputs, data, codes)
-    thresholds = np.full(len(codes), DEFAULT_THRESHOLD)
-    modes = np.zeros(len(codes), dtype=np.int64)
-    smooth_coef = smooth_intercept = None
-    if tune and codes:
-        with threadpool_limits(1):
-            thresholds, modes, smooth_coef, smooth_intercept = _tuned_thresholds(
-                signals, inputs, data, codes
-            )
-    return CombinedModel(
-        coder=data.coder,
-        codes=codes,
-        vocabulary=vocabulary,
-        coef=coef,
-        intercept=intercept,
-        thresholds=thresholds,
-        modes=modes,
-        smooth_coef=smooth_coef,
-        smooth_intercept=smooth_intercept,
-        examples=examples,
-        skipped=skipped,
-        training_sentences=len(data.rows),
-        seconds=time.perf_counter() - began,
-        input_codes=list(inputs.codes),
-    )
-
-
-def _tuned_thresholds(
-    signals: CorpusSignals, inputs: Inputs, data: TrainingSet, codes: list[str]
-) -> np.ndarray:
-    """Per-code thresholds from out-of-fold probabilities, folds grouped by document."""
+    extra = {code: data.rejected.get(code, np.zeros(0, np.int64)) for code in codes}
+    all_rows = np.unique(np.concatenate([data.rows, *extra.values()]))
+    vocabulary = fit_vocabulary(signals, all_rows)
+    matrix = feature_matrix(signals, inputs, vocabulary, all_rows)
+    read = np.searchsorted(all_rows, data.rows)
+    extra_index = {
+        code: np.searchsorted(all_rows, rows) for code, rows in extra.items()
+    }
     groups = signals.sentences.document_ids[data.rows]
-    n_groups = len(np.unique(groups))
-    thresholds = np.full(len(codes), DEFAULT_THRESHOLD)
-    if n_groups < 2:
-        return thresholds, np.zeros(len(codes), dtype=np.int64), None, None
-    folds = GroupKFold(n_splits=min(THRESHOLD_FOLDS, n_groups))
+    k = min(folds, len(np.unique(groups)))
+    splits = (
+        list(GroupKFold(n_splits=k).split(data.rows, groups=groups))
+        if k >= 2
+        else [(np.arange(len(data.rows)), np.zeros(0, np.int64))]
+    )
+    coef = np.zeros((matrix.shape[1], len(codes)))
+    intercept = np.zeros(len(codes))
     out_of_fold = np.zeros((len(data.rows), len(codes)))
-    for train_index, test_index in folds.split(data.rows, groups=groups):
-        inner = TrainingSet(
-            data.coder,
-            data.rows[train_index],
-            {code: data.labels[code][train_index] for code in codes},
-            data.rejected,
+    # Many small fits: threads waiting on each other cost more than they give.
+    with threadpool_limits(1):
+        for train_index, test_index in splits:
+            for j, code in enumerate(codes):
+                index = np.concatenate([read[train_index], extra_index[code]])
+                target = np.concatenate(
+                    [data.labels[code][train_index], np.zeros(len(extra[code]), bool)]
+                )
+                weights, bias = _fit_code(matrix[index], target)
+                coef[:, j] += weights / len(splits)
+                intercept[j] += bias / len(splits)
+                if len(test_index):
+                    scores = matrix[read[test_index]] @ weights + bias
+                    out_of_fold[test_index, j] = _sigmoid(scores)
+        model = CombinedModel(
+            coder=data.coder,
+            codes=codes,
+            vocabulary=vocabulary,
+            coef=coef,
+            intercept=intercept,
+            thresholds=np.full(len(codes), DEFAULT_THRESHOLD),
+            modes=np.full(len(codes), MODEL, dtype=np.int64),
+            examples=examples,
+            skipped=skipped,
+            training_sentences=len(data.rows),
+            input_codes=list(inputs.codes),
         )
-        vocabulary, coef, intercept = _fit_all(signals, inputs, inner, codes)
-        features = feature_matrix(signals, inputs, vocabulary, data.rows[test_index])
-        scores = np.asarray(features @ coef) + intercept
-        out_of_fold[test_index] = 1.0 / (1.0 + np.exp(-scores))
-    modes = np.zeros(len(codes), dtype=np.int64)
+        if k >= 2 and codes:
+            _second_stage(model, signals, inputs, data, out_of_fold)
+    model.seconds = time.perf_counter() - began
+    return model
+
+
+def _second_stage(
+    model: CombinedModel,
+    signals: CorpusSignals,
+    inputs: Inputs,
+    data: TrainingSet,
+    out_of_fold: np.ndarray,
+) -> None:
+    """Fit the second stage and choose each code's mode and threshold, from
+    out-of-fold first-stage probabilities (see `train_combined`)."""
+    codes = model.codes
     column = {code: j for j, code in enumerate(inputs.codes)}
     full = np.zeros((len(signals.sentences), len(codes)))
     full[data.rows] = out_of_fold
@@ -506,20 +509,20 @@ def _tuned_thresholds(
             signals, full[:, j], inputs.rules[:, column[code]], data.rows
         )
         smooth_coef[j], smooth_intercept[j] = _fit_code(smooth, target, balanced=False)
-        out_of_fold[:, j] = _sigmoid(smooth @ smooth_coef[j] + smooth_intercept[j])
+        second = _sigmoid(smooth @ smooth_coef[j] + smooth_intercept[j])
         rules = inputs.rules[data.rows, column[code]] > 0
         # The model alone; the rules alone; either (rules fire or the model
         # passes its threshold). Whichever reproduces the coder best out of fold.
-        alone = best_threshold(out_of_fold[:, j], target)
-        either = best_threshold(np.where(rules, 1.0, out_of_fold[:, j]), target)
+        alone = best_threshold(second, target)
+        either = best_threshold(np.where(rules, 1.0, second), target)
         candidates = [
-            (_f1(out_of_fold[:, j] >= alone, target), MODEL, alone),
+            (_f1(second >= alone, target), MODEL, alone),
             (_f1(rules, target), RULES, 1.0),
-            (_f1(rules | (out_of_fold[:, j] >= either), target), EITHER, either),
+            (_f1(rules | (second >= either), target), EITHER, either),
         ]
         best = max(candidates, key=lambda c: c[0])
-        modes[j], thresholds[j] = best[1], best[2]
-    return thresholds, modes, smooth_coef, smooth_intercept
+        model.modes[j], model.thresholds[j] = best[1], best[2]
+    model.smooth_coef, model.smooth_intercept = smooth_coef, smooth_intercept
 
 
 SMOOTH_FEATURES = 6
