@@ -72,11 +72,13 @@ _TYPES = {
 
 @dataclass
 class PlannedSelection:
+    """A ``PlainTextSelection`` as read: positions still in the file's convention."""
+
     guid: str
     line: int | None
     start: int
     end: int
-    # (code guid, user guid or None, date or None, coding guid)
+    # (code GUID, user GUID or None, creationDateTime or None) per Coding.
     codings: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     description: str = ""
@@ -87,6 +89,8 @@ class PlannedSelection:
 
 @dataclass
 class PlannedSource:
+    """A ``TextSource`` whose text was found, with its selections, notes and values."""
+
     guid: str
     name: str
     file: str
