@@ -407,9 +407,14 @@ def replay_code_change(
             get_code(project, parent)
             if code_id in ancestors(project, parent):
                 raise ConflictError(f"'{parent}' is below '{code_id}' now")
+        position = data.get("old_position") if reverse else None
         project.db.execute(
             "UPDATE codes SET parent_id = ?, position = ? WHERE id = ?",
-            [parent, next_position(project, parent), code_id],
+            [
+                parent,
+                next_position(project, parent) if position is None else position,
+                code_id,
+            ],
         )
     if "name" in values:
         _check_name(project, values["name"], code_id)

@@ -370,7 +370,8 @@ def next_position(project: Project, parent: str | None) -> int:
 def move_code(project: Project, code_id: str, parent: str | None) -> str | None:
     """Move a code under another (None: to the top). Returns the old parent."""
     with project.atomic():
-        old = get_code(project, code_id)["parent_id"]
+        row = get_code(project, code_id)
+        old = row["parent_id"]
         if parent is not None:
             get_code(project, parent)
             if code_id in ancestors(project, parent):
@@ -381,7 +382,10 @@ def move_code(project: Project, code_id: str, parent: str | None) -> str | None:
             "UPDATE codes SET parent_id = ?, position = ? WHERE id = ?",
             [parent, next_position(project, parent), code_id],
         )
-        project.log("move", "code", code_id, old=old, new=parent)
+        # The old position too, so that undo puts it back among its siblings.
+        project.log(
+            "move", "code", code_id, old=old, new=parent, old_position=row["position"]
+        )
         record_change(project, f"codes move {code_id}")
     return old
 

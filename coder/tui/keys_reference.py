@@ -14,6 +14,7 @@ from coder.tui.keys import key_rows, own_bindings
 from coder.tui.screens.codebook import CodebookScreen
 from coder.tui.screens.confirm import ConfirmScreen
 from coder.tui.screens.documents import DocumentsScreen
+from coder.tui.screens.field import FieldScreen
 from coder.tui.screens.help import HelpScreen
 from coder.tui.screens.matrix import MatrixScreen
 from coder.tui.screens.memo import MemoScreen
@@ -42,7 +43,8 @@ def _tables() -> list[tuple[str, str, list[tuple[str, Binding]]]]:
         ),
         (
             "Codebook",
-            "The code tree with each code's rules.",
+            "The code tree with each code's rules; codes are made and shaped here"
+            " through the same services as `coder codes`.",
             own_bindings(CodebookScreen),
         ),
         (
@@ -64,6 +66,7 @@ def _tables() -> list[tuple[str, str, list[tuple[str, Binding]]]]:
         ("Code picker and other lists", "", own_bindings(PickScreen)),
         ("Memo editor", "", own_bindings(MemoScreen)),
         ("New code", "", own_bindings(NewCodeScreen)),
+        ("Editing a code's field", "", own_bindings(FieldScreen)),
         ("Reason for a decision", "", own_bindings(ReasonScreen)),
         ("Confirm", "", own_bindings(ConfirmScreen)),
         ("Help", "", own_bindings(HelpScreen)),
