@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from coder.analysis.passes import (
+    DocCodings,
     View,
     coding_columns,
     expand,
@@ -27,6 +28,7 @@ from coder.analysis.scope import (
     Column,
     Filter,
     Scope,
+    Whose,
     build_scope,
     check_choice,
 )
@@ -52,9 +54,11 @@ class Cooccurrence:
     jaccard: list[list[float]] | None = None
     rollup: bool = False
     filters: list[Filter] = field(default_factory=list)
+    whose: Whose = field(default_factory=Whose)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
+            "counted": self.whose.to_dict(),
             "rows": [code.id for code in self.codes],
             "columns": [code.id for code in self.codes],
             "cells": self.counts,
@@ -87,6 +91,7 @@ def cooccurrence(
     mode: str = "overlap",
     cols: str = "codes",
     coder: str | None = None,
+    whose: Whose | None = None,
     rollup: bool = False,
     where: Sequence[str | Filter] = (),
     segment_kind: str = "sentence",
@@ -103,7 +108,13 @@ def cooccurrence(
     check_choice(mode, MODES, "mode")
     check_choice(segment_kind, SEGMENT_KINDS, "segment kind")
     scope = build_scope(
-        project, cols=cols, coder=coder, rollup=rollup, where=where, attributes=False
+        project,
+        cols=cols,
+        coder=coder,
+        whose=whose,
+        rollup=rollup,
+        where=where,
+        attributes=False,
     )
     pairs = Pairs(scope, mode, segment_kind, jaccard)
     run_pass(project, scope, [pairs])
@@ -128,7 +139,20 @@ class Pairs:
         self.sizes = np.zeros(k, dtype=np.int64)  # Jaccard: units of each code
 
     def add(self, view: View) -> None:
-        dc, counts = view.dc, self.counts
+        dc = view.dc
+        if dc.coders is None:
+            self._add(view, dc)
+            return
+        # Several coders counted each: pairs only ever within one coder's codings.
+        for coder in np.unique(dc.coders).tolist():
+            mine = dc.coders == coder
+            self._add(
+                view,
+                DocCodings(dc.doc, dc.codes[mine], dc.starts[mine], dc.ends[mine]),
+            )
+
+    def _add(self, view: View, dc: DocCodings) -> None:
+        counts = self.counts
         if not len(dc):
             return
         owner, col = coding_columns(self.scope, dc.codes)
@@ -180,6 +204,7 @@ class Pairs:
             mode=self.mode,
             segment_kind=self.segment_kind,
             coders=self.scope.coders,
+            whose=self.scope.whose,
             jaccard=similarity,
             rollup=rollup,
             filters=self.scope.filters,

@@ -29,6 +29,7 @@ from coder.analysis.scope import (
     Row,
     Rows,
     Scope,
+    Whose,
     build_scope,
     check_dimensions,
     parse_rows,
@@ -100,9 +101,11 @@ class FrameworkMatrix:
     limit: int | None
     rollup: bool = False
     filters: list[Filter] = field(default_factory=list)
+    whose: Whose = field(default_factory=Whose)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "counted": self.whose.to_dict(),
             "rows": [row.label for row in self.rows],
             "columns": [column.id for column in self.columns],
             "cells": [
@@ -297,7 +300,18 @@ def _quotes(
             speaker, time, turn = places.at(start)
             coders: list[str] = []
             codes: list[str] = []
-            for code_id, coder in on_span[(start, end)]:
+            if scope.whose.pooled:
+                # A pooled passage is the union of overlapping codings: name
+                # every coder whose coding of it lies inside.
+                on = [
+                    tag
+                    for (s, e), tags in on_span.items()
+                    if s >= start and e <= end
+                    for tag in tags
+                ]
+            else:
+                on = on_span[(start, end)]
+            for code_id, coder in on:
                 if c in scope.columns_of(code_id):
                     if coder not in coders:
                         coders.append(coder)
@@ -326,6 +340,7 @@ def framework_matrix(
     rows: str | Sequence[str] = "case",
     cols: str = "codes",
     coder: str | None = None,
+    whose: Whose | None = None,
     rollup: bool = False,
     where: Sequence[str | Filter] = (),
     limit: int | None = 3,
@@ -341,6 +356,7 @@ def framework_matrix(
         project,
         cols=cols,
         coder=coder,
+        whose=whose,
         rollup=rollup,
         where=where,
         attributes=uses_attributes(dimensions),
@@ -374,6 +390,7 @@ def framework_in_scope(
         ],
         dimensions=row_index.dimensions,
         coders=scope.coders,
+        whose=scope.whose,
         limit=limit,
         rollup=rollup,
         filters=scope.filters,
@@ -387,6 +404,7 @@ def quotes(
     case: str | None = None,
     document: str | None = None,
     coder: str | None = None,
+    whose: Whose | None = None,
     rollup: bool = False,
     where: Sequence[str | Filter] = (),
 ) -> list[Quote]:
@@ -400,7 +418,12 @@ def quotes(
     if document is not None:
         filters.append(f"document={document}")
     scope = build_scope(
-        project, coder=coder, rollup=rollup, where=filters, attributes=False
+        project,
+        coder=coder,
+        whose=whose,
+        rollup=rollup,
+        where=filters,
+        attributes=False,
     )
     column = next(i for i, c in enumerate(scope.columns) if c.id == code)
     rows = Rows(project, scope, [Dimension("document")])

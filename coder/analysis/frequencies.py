@@ -5,7 +5,7 @@ codes against one attribute's values, built on the theme matrix's counts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from coder.analysis.scope import (
     Filter,
     Rows,
     Scope,
+    Whose,
     build_scope,
     check_choice,
 )
@@ -47,9 +48,11 @@ class Frequencies:
     words: int
     coders: list[str]
     segment_kind: str = "sentence"
+    whose: Whose = field(default_factory=Whose)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "counted": self.whose.to_dict(),
             "documents": self.documents,
             "words": self.words,
             "codes": [
@@ -82,9 +85,11 @@ class Crosstab:
     documents: list[int]  # documents per value (the N of each column)
     cell: str
     coders: list[str]
+    whose: Whose = field(default_factory=Whose)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "counted": self.whose.to_dict(),
             "attribute": self.attribute,
             "cell": self.cell,
             "values": self.values,
@@ -109,6 +114,7 @@ def frequencies(
     *,
     cols: str = "codes",
     coder: str | None = None,
+    whose: Whose | None = None,
     rollup: bool = False,
     where: Sequence[str | Filter] = (),
     segment_kind: str = "sentence",
@@ -116,7 +122,13 @@ def frequencies(
     """Per code: codings, documents, segments, speakers, coded words and coverage."""
     check_choice(segment_kind, SEGMENT_KINDS, "segment kind")
     scope = build_scope(
-        project, cols=cols, coder=coder, rollup=rollup, where=where, attributes=False
+        project,
+        cols=cols,
+        coder=coder,
+        whose=whose,
+        rollup=rollup,
+        where=where,
+        attributes=False,
     )
     row_index = Rows(project, scope, [])
     counts, row_words = count_cells(project, scope, row_index, set(CELLS), segment_kind)
@@ -147,7 +159,9 @@ def frequencies_in_scope(
                 document_share=docs / n_docs if n_docs else 0.0,
             )
         )
-    return Frequencies(found, n_docs, total_words, scope.coders, segment_kind)
+    return Frequencies(
+        found, n_docs, total_words, scope.coders, segment_kind, whose=scope.whose
+    )
 
 
 def crosstab(
@@ -157,6 +171,7 @@ def crosstab(
     cell: str = "documents",
     cols: str = "codes",
     coder: str | None = None,
+    whose: Whose | None = None,
     rollup: bool = False,
     where: Sequence[str | Filter] = (),
 ) -> Crosstab:
@@ -172,6 +187,7 @@ def crosstab(
         cols=cols,
         cell=cell,
         coder=coder,
+        whose=whose,
         rollup=rollup,
         where=where,
     )
@@ -195,4 +211,5 @@ def crosstab(
         documents=matrix.row_documents,
         cell=cell,
         coders=matrix.coders,
+        whose=matrix.whose,
     )

@@ -23,6 +23,7 @@ from coder.analysis.scope import (
     SEGMENT_KINDS,
     Filter,
     Rows,
+    Whose,
     build_scope,
     check_choice,
     check_dimensions,
@@ -51,6 +52,7 @@ def analyse(
     cols: str = "codes",
     cell: str = "codings",
     coder: str | None = None,
+    whose: Whose | None = None,
     rollup: bool = False,
     where: Sequence[str | Filter] = (),
     segment_kind: str = "sentence",
@@ -73,13 +75,16 @@ def analyse(
         project,
         cols=cols,
         coder=coder,
+        whose=whose,
         rollup=rollup,
         where=where,
         attributes=uses_attributes(dimensions, order),
     )
     check_dimensions(scope, dimensions)
     docs, values = in_order(scope, order)
-    every_code = build_scope(project, coder=coder, where=where, attributes=False)
+    every_code = build_scope(
+        project, coder=coder, whose=whose, where=where, attributes=False
+    )
     row_index = Rows(project, scope, dimensions)
     one_row = Rows(project, every_code, [])
     theme = Cells(scope, row_index, {cell}, segment_kind)

@@ -48,43 +48,91 @@ class DocCodings:
     codes: np.ndarray  # index into all codes
     starts: np.ndarray
     ends: np.ndarray
+    coders: np.ndarray | None = None  # coder ids, when several count each
 
     def __len__(self) -> int:
         return len(self.codes)
 
 
 def coder_clause(scope: Scope, alias: str = "") -> tuple[str, list[Any]]:
-    if scope.coder_id is None:
-        return "", []
+    """The WHERE clause that keeps the codings of the coders in scope."""
+    ids = list(scope.whose.ids)
+    if not ids:
+        return " WHERE 0", []
     # The unary + keeps SQLite off the one-column coder index: filtering while
     # reading codings_matrix beats fetching a coder's rows and sorting them.
-    return f" WHERE +{alias}coder_id = ?", [scope.coder_id]
+    if len(ids) == 1:
+        return f" WHERE +{alias}coder_id = ?", ids
+    marks = ", ".join("?" * len(ids))
+    return f" WHERE +{alias}coder_id IN ({marks})", ids
+
+
+def merge_passages(
+    codes: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pooled codings: the codings of one code that share a character become one passage.
+
+    Spans that only touch stay apart, so two coders' codings of neighbouring
+    sentences are two passages.
+    """
+    if len(codes) < 2:
+        return codes, starts, ends
+    order = np.lexsort((starts, codes))
+    codes, starts, ends = codes[order], starts[order], ends[order]
+    new_code = np.ones(len(codes), dtype=bool)
+    new_code[1:] = codes[1:] != codes[:-1]
+    # How far the passages of each code reach so far (reset at each new code).
+    reach = ends.copy()
+    opens = new_code.copy()
+    current = ends[0]
+    for i in range(1, len(codes)):
+        if new_code[i] or starts[i] >= current:
+            opens[i] = True
+            current = ends[i]
+        else:
+            current = max(current, ends[i])
+        reach[i] = current
+    first = np.flatnonzero(opens)
+    last = np.append(first[1:], len(codes)) - 1
+    return codes[first], starts[first], reach[last]
 
 
 def _stream(project: Project, scope: Scope) -> Iterator[DocCodings]:
     """Every document in scope (in id order) with its codings, one at a time.
 
     One query per document, answered from the ``codings_matrix`` index alone.
+    Pooled coders' codings come merged into passages (`merge_passages`); when
+    several coders count each, every coding carries its coder.
     """
     clause, params = coder_clause(scope)
-    sql = 'SELECT code_id, start, "end" FROM codings WHERE document_id = ?' + (
-        clause.replace(" WHERE ", " AND ")
+    whose = scope.whose
+    sql = (
+        'SELECT code_id, start, "end", coder_id FROM codings WHERE document_id = ?'
+        + (clause.replace(" WHERE ", " AND "))
     )
     empty = np.zeros(0, dtype=np.int64)
     index = scope.code_index
     for doc_id, doc in scope.docs.items():
         rows = project.db.execute(sql, [doc_id, *params]).fetchall()
         if not rows:
-            yield DocCodings(doc, empty, empty, empty)
+            yield DocCodings(
+                doc, empty, empty, empty, empty if whose.separate else None
+            )
             continue
-        codes, starts, ends = zip(*rows, strict=True)
+        codes, starts, ends, coders = zip(*rows, strict=True)
         known = np.array([index.get(code, -1) for code in codes], dtype=np.int64)
         keep = known >= 0  # codings of codes no longer in the codebook
+        codes = known[keep]
+        starts = np.array(starts, dtype=np.int64)[keep]
+        ends = np.array(ends, dtype=np.int64)[keep]
+        if whose.pooled:
+            codes, starts, ends = merge_passages(codes, starts, ends)
         yield DocCodings(
             doc,
-            known[keep],
-            np.array(starts, dtype=np.int64)[keep],
-            np.array(ends, dtype=np.int64)[keep],
+            codes,
+            starts,
+            ends,
+            np.array(coders, dtype=np.int64)[keep] if whose.separate else None,
         )
 
 

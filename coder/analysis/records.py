@@ -10,7 +10,13 @@ from typing import Any
 
 from coder.analysis.framework import Places
 from coder.analysis.passes import clock, coder_clause
-from coder.analysis.scope import Filter, all_codes, build_scope
+from coder.analysis.scope import (
+    Filter,
+    Whose,
+    all_codes,
+    build_scope,
+    coders_with_codings,
+)
 from coder.store import Project
 
 
@@ -50,7 +56,22 @@ def coding_records(
     Returns:
         The codings in document order, and the attribute names in use.
     """
-    scope = build_scope(project, coder=coder, where=where)
+    # Each record names its coder, so without --coder every coder's codings
+    # are listed (nothing is counted, so nothing is pooled).
+    whose = None
+    if coder is None:
+        whose = Whose(
+            tuple(names := coders_with_codings(project)),
+            tuple(
+                r[0]
+                for name in names
+                for r in project.db.execute(
+                    "SELECT id FROM coders WHERE name = ?", [name]
+                )
+            ),
+            count_each=True,
+        )
+    scope = build_scope(project, coder=coder, whose=whose, where=where)
     names = {code.id: code.name for code in all_codes(project)}
     clause, params = coder_clause(scope, "c.")
     records = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from coder.analysis.scope import (
     Doc,
     Filter,
     Scope,
+    Whose,
     build_scope,
     doc_value,
     sort_key,
@@ -45,9 +46,11 @@ class Saturation:
     order: str
     total_codes: int  # columns that could have been used
     coders: list[str]
+    whose: Whose = field(default_factory=Whose)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "counted": self.whose.to_dict(),
             "order": self.order,
             "total_codes": self.total_codes,
             "documents": [
@@ -70,6 +73,7 @@ def saturation(
     order: str = "import",
     cols: str = "codes",
     coder: str | None = None,
+    whose: Whose | None = None,
     rollup: bool = False,
     where: Sequence[str | Filter] = (),
 ) -> Saturation:
@@ -84,6 +88,7 @@ def saturation(
         project,
         cols=cols,
         coder=coder,
+        whose=whose,
         rollup=rollup,
         where=where,
         attributes=uses_attributes([], order),
@@ -152,4 +157,4 @@ def saturation_in_scope(
                 cumulative=len(seen),
             )
         )
-    return Saturation(steps, order, len(scope.columns), scope.coders)
+    return Saturation(steps, order, len(scope.columns), scope.coders, whose=scope.whose)

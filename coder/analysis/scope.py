@@ -164,6 +164,198 @@ def check_choice(value: str, known: Sequence[str], what: str) -> None:
         raise CoderError(f"unknown {what} '{value}' ({what}s: {', '.join(known)})")
 
 
+# Whose codings count ------------------------------------------------------------
+
+CONSENSUS = "consensus"
+
+
+class CoderChoiceError(CoderError):
+    """Several coders coded and none is the consensus: the analysis needs a choice."""
+
+
+@dataclass(frozen=True)
+class Whose:
+    """Whose codings an analysis counts, and how several coders' codings combine.
+
+    One coder's codings count as they are. Several named coders are pooled:
+    codings of one code that overlap are one passage, so a passage coded by
+    both coders counts once; with `count_each` every coder's codings count,
+    and co-occurrence still pairs only codings of the same coder.
+    """
+
+    coders: tuple[str, ...] = ()
+    ids: tuple[int, ...] = ()
+    count_each: bool = False
+    why: str = ""  # how the choice was made: "the only coder", "the consensus", ...
+    codebook: str = ""  # which codebook version the columns come from
+
+    @property
+    def pooled(self) -> bool:
+        """Several coders' codings merged into one set of passages."""
+        return len(self.ids) > 1 and not self.count_each
+
+    @property
+    def separate(self) -> bool:
+        """Several coders' codings counted each, never paired across coders."""
+        return len(self.ids) > 1 and self.count_each
+
+    def describe(self) -> str:
+        """One phrase for captions, footers and notes."""
+        if not self.coders:
+            text = "no codings yet"
+        elif len(self.coders) == 1:
+            text = f"codings of {self.coders[0]}"
+            if self.why:
+                text += f" ({self.why})"
+        else:
+            names = ", ".join(self.coders[:-1]) + f" and {self.coders[-1]}"
+            if self.count_each:
+                text = f"codings of {names}, each coder's counted"
+            else:
+                text = (
+                    f"codings of {names} pooled (a passage coded by several"
+                    " counts once)"
+                )
+        if self.codebook:
+            text += f"; {self.codebook}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: who, how, and which codebook."""
+        return {
+            "coders": list(self.coders),
+            "pooled": self.pooled,
+            "count_each": self.count_each,
+            "why": self.why,
+            "codebook": self.codebook,
+            "text": self.describe(),
+        }
+
+
+def _coder_ids(project: Project) -> dict[str, int]:
+    return dict(project.db.execute("SELECT name, id FROM coders").fetchall())
+
+
+def coders_with_codings(project: Project) -> list[str]:
+    """The coders who have at least one coding, by name."""
+    return [
+        r[0]
+        for r in project.db.execute(
+            # One index probe per coder, not a scan of every coding.
+            "SELECT name FROM coders k WHERE EXISTS"
+            " (SELECT 1 FROM codings c WHERE c.coder_id = k.id) ORDER BY name"
+        )
+    ]
+
+
+def codebook_label(project: Project) -> str:
+    """The codebook version the columns come from, as captions state it."""
+    from coder.codes import latest_version
+
+    latest = latest_version(project)
+    if latest is None:
+        return ""
+    version = f" {latest.version}" if latest.version else ""
+    return f"codebook {latest.name}{version} (revision {latest.revision})"
+
+
+def whose_codings(
+    project: Project,
+    *,
+    coder: str | None = None,
+    coders: Sequence[str] | str | None = None,
+    count_each: bool = False,
+) -> Whose:
+    """The one rule for whose codings an analysis counts.
+
+    `coder` names one coder; `coders` pools named coders on purpose. Without
+    either: the only coder who coded, else the consensus coder, else a
+    `CoderChoiceError` naming the coders and the choices, so that no table
+    ever pools coders silently.
+    """
+    if isinstance(coders, str):
+        coders = [name.strip() for name in coders.split(",") if name.strip()]
+    if coder is not None and coders:
+        raise CoderError("give --coder or --coders, not both")
+    known = _coder_ids(project)
+    codebook = codebook_label(project)
+    chosen = [coder] if coder is not None else list(dict.fromkeys(coders or []))
+    for name in chosen:
+        if name not in known:
+            raise NotFoundError(unknown_name("coder", name, sorted(known)))
+    if chosen:
+        why = (
+            ""
+            if len(chosen) > 1
+            else ("the consensus" if chosen[0] == CONSENSUS else "")
+        )
+        return Whose(
+            tuple(chosen),
+            tuple(known[name] for name in chosen),
+            count_each and len(chosen) > 1,
+            why,
+            codebook,
+        )
+    active = coders_with_codings(project)
+    if not active:
+        return Whose(codebook=codebook)
+    if len(active) == 1:
+        return Whose(
+            (active[0],), (known[active[0]],), False, "the only coder", codebook
+        )
+    if CONSENSUS in active:
+        return Whose(
+            (CONSENSUS,), (known[CONSENSUS],), False, "the consensus", codebook
+        )
+    listed = ",".join(active[:2])
+    raise CoderChoiceError(
+        f"{len(active)} coders have codings ({', '.join(active)}) and none is"
+        f" '{CONSENSUS}': choose one with --coder NAME, pool them on purpose with"
+        f" --coders {listed} (a passage coded by several counts once), or split"
+        " the table with --by-coder"
+    )
+
+
+def each_coder(
+    project: Project, coders: Sequence[str] | str | None = None
+) -> list[Whose]:
+    """One `Whose` per coder, for tables split by coder (`--by-coder`)."""
+    if isinstance(coders, str):
+        coders = [name.strip() for name in coders.split(",") if name.strip()]
+    names = list(coders or []) or coders_with_codings(project)
+    return [whose_codings(project, coder=name) for name in names]
+
+
+@dataclass(frozen=True)
+class CoderChoice:
+    """What a user asked for: one coder, named coders pooled or each, or a split.
+
+    `resolve` turns it into the `Whose` of each table: one, or one per coder
+    with `by_coder`.
+    """
+
+    coder: str | None = None
+    coders: tuple[str, ...] = ()
+    count_each: bool = False
+    by_coder: bool = False
+
+    def resolve(self, project: Project) -> list[Whose]:
+        if self.by_coder:
+            if self.coder is not None:
+                raise CoderError("--by-coder splits by every coder; leave out --coder")
+            return each_coder(project, self.coders)
+        if self.count_each and len(self.coders) < 2:
+            raise CoderError("--count-each goes with --coders a,b (two or more coders)")
+        return [
+            whose_codings(
+                project,
+                coder=self.coder,
+                coders=self.coders,
+                count_each=self.count_each,
+            )
+        ]
+
+
 @dataclass
 class Doc:
     id: int
@@ -179,13 +371,16 @@ class Scope:
     code_index: dict[str, int]  # code id -> its position in all codes
     col_ptr: np.ndarray  # code index -> start of its columns in col_flat
     col_flat: np.ndarray
-    coder_id: int | None
-    coders: list[str]
+    whose: Whose
     attribute_types: dict[str, str]
     filters: list[Filter]
     project: Project
     targets: dict[str, list[int]]  # code id -> the columns its codings count in
     single: np.ndarray | None  # code index -> its one column (or -1), without roll-up
+
+    @property
+    def coders(self) -> list[str]:
+        return list(self.whose.coders)
 
     def columns_of(self, code_id: str) -> list[int]:
         return self.targets.get(code_id, [])
@@ -201,6 +396,7 @@ def build_scope(
     *,
     cols: str = "codes",
     coder: str | None = None,
+    whose: Whose | None = None,
     rollup: bool = False,
     where: Sequence[str | Filter] = (),
     attributes: bool = True,
@@ -208,6 +404,8 @@ def build_scope(
     """Documents in scope, the columns and what each code counts in, the coder.
 
     Args:
+        coder: One coder's codings (a shorthand for `whose`).
+        whose: Whose codings count; default `whose_codings`' rule.
         attributes: Read the documents' attribute values (filters on
             attributes read them anyway).
     """
@@ -243,23 +441,8 @@ def build_scope(
     col_ptr[1:] = np.cumsum([len(t) for t in targets])
     col_flat = np.array([c for t in targets for c in t], dtype=np.int64)
 
-    coder_id = None
-    if coder is not None:
-        row = db.execute("SELECT id FROM coders WHERE name = ?", [coder]).fetchone()
-        if row is None:
-            names = [r[0] for r in db.execute("SELECT name FROM coders")]
-            raise NotFoundError(unknown_name("coder", coder, names))
-        coder_id = row[0]
-        coders = [coder]
-    else:
-        coders = [
-            r[0]
-            for r in db.execute(
-                # One index probe per coder, not a scan of every coding.
-                "SELECT name FROM coders k WHERE EXISTS"
-                " (SELECT 1 FROM codings c WHERE c.coder_id = k.id) ORDER BY name"
-            )
-        ]
+    if whose is None:
+        whose = whose_codings(project, coder=coder)
 
     types = dict(db.execute("SELECT name, type FROM attributes").fetchall())
     values: dict[tuple[str, int], dict[str, Any]] = defaultdict(dict)
@@ -308,8 +491,7 @@ def build_scope(
         code_index,
         col_ptr,
         col_flat,
-        coder_id,
-        coders,
+        whose,
         types,
         filters,
         project,

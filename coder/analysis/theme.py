@@ -39,6 +39,7 @@ from coder.analysis.scope import (
     Row,
     Rows,
     Scope,
+    Whose,
     build_scope,
     check_choice,
     check_dimensions,
@@ -65,10 +66,12 @@ class Matrix:
     filters: list[Filter] = field(default_factory=list)
     row_documents: list[int] = field(default_factory=list)
     row_words: list[int] = field(default_factory=list)
+    whose: Whose = field(default_factory=Whose)
 
     def to_dict(self) -> dict[str, Any]:
         """``{"rows": [...], "columns": [...], "cells": [[...], ...]}``; columns by code id."""
         return {
+            "counted": self.whose.to_dict(),
             "rows": [row.label for row in self.rows],
             "columns": [column.id for column in self.columns],
             "cells": [[json_number(value) for value in line] for line in self.cells],
@@ -202,7 +205,11 @@ def count_cells(
     counter = Cells(scope, rows, cells, segment_kind)
     if not counter.n_rows or not counter.n_cols:
         return counter.finish()
-    if not rows.by_speaker and cells <= {"codings", "documents"}:
+    if (
+        not rows.by_speaker
+        and cells <= {"codings", "documents"}
+        and not scope.whose.pooled  # pooled passages are merged while streamed
+    ):
         _count_in_sql(project, scope, rows, counter.result)
         return counter.finish()
     run_pass(project, scope, [counter])
@@ -290,6 +297,7 @@ def theme_matrix(
     cols: str = "codes",
     cell: str = "codings",
     coder: str | None = None,
+    whose: Whose | None = None,
     rollup: bool = False,
     where: Sequence[str | Filter] = (),
     segment_kind: str = "sentence",
@@ -318,6 +326,7 @@ def theme_matrix(
         project,
         cols=cols,
         coder=coder,
+        whose=whose,
         rollup=rollup,
         where=where,
         attributes=uses_attributes(dimensions),
@@ -351,6 +360,7 @@ def matrix_in_scope(
         cell=cell,
         dimensions=row_index.dimensions,
         coders=scope.coders,
+        whose=scope.whose,
         rollup=rollup,
         filters=scope.filters,
         row_documents=row_index.documents,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from coder.cli.base import cli, handle_errors, open_existing, project_option
-from coder.cli.options import output_options, pick_format
+from coder.cli.options import output_options, pick_format, where_option
 from coder.cli.tables import emit
 
 
@@ -20,14 +20,8 @@ def export() -> None:
 
 
 @export.command(name="codings")
-@click.option("--coder", help="Only this coder's codings.")
-@click.option(
-    "--where",
-    "where",
-    multiple=True,
-    metavar="attr:NAME=VALUE",
-    help="Only these documents.",
-)
+@click.option("--coder", help="Only this coder's codings (default: every coder's).")
+@where_option
 @output_options(("csv", "xlsx", "json"))
 @project_option
 @handle_errors

@@ -3,51 +3,54 @@ crosstab and report."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from coder.cli.base import cli, err, handle_errors, open_existing, out, project_option
-from coder.cli.options import FORMATS, output_options, pick_format, selection_options
+from coder.cli.options import (
+    FORMATS,
+    cell_option,
+    coder_options,
+    mode_option,
+    order_option,
+    output_options,
+    pick_format,
+    rows_option,
+    scope_options,
+    segment_kind_option,
+    selection_options,
+)
 from coder.cli.tables import emit
 from coder.errors import CoderError
 
 
-def note_pooled(coders: list[str], coder: str | None) -> None:
-    if coder is None and len(coders) > 1:
-        err.print(
-            f"note: counting the codings of {len(coders)} coders together"
-            f" ({', '.join(coders)}); pick one with --coder"
-        )
+def counted_table(project, choice, compute: Callable, to_table: Callable):
+    """The table of one analysis for the coders chosen: one, or one per coder stacked.
+
+    `compute` takes a `Whose` and returns the analysis; `to_table` makes it a
+    Table. Whose codings counted is in the table's caption and data.
+    """
+    from coder.exporters.tables import stack_by_coder
+
+    whose = choice.resolve(project)
+    if not whose:
+        raise CoderError("no coder has codings yet: nothing to split by coder")
+    tables = [to_table(compute(w)) for w in whose]
+    return stack_by_coder(tables, whose) if choice.by_coder else tables[0]
 
 
 @cli.command()
-@click.option(
-    "--rows",
-    default="case",
-    show_default=True,
-    help="case, document, speaker or attr:NAME; two joined by a comma (case,attr:role).",
-)
-@click.option(
-    "--cell",
-    type=click.Choice(["codings", "segments", "documents", "speakers", "words"]),
-    default="codings",
-    show_default=True,
-    help="What a cell counts (words: share of the row's words coded).",
-)
-@click.option(
-    "--segment-kind",
-    type=click.Choice(["sentence", "turn"]),
-    default="sentence",
-    show_default=True,
-    help="What --cell segments counts.",
-)
+@rows_option
+@cell_option()
+@segment_kind_option()
 @selection_options
 @output_options()
 @project_option
 @handle_errors
 def matrix(
-    rows, cell, segment_kind, cols, coder, rollup, where, fmt, output, project_path
+    rows, cell, segment_kind, cols, choice, rollup, where, fmt, output, project_path
 ) -> None:
     """The theme matrix: rows (cases, documents, speakers, attribute values) x codes.
 
@@ -60,104 +63,28 @@ def matrix(
 
     fmt = pick_format(fmt, output, FORMATS)
     with open_existing(project_path) as project:
-        result = theme_matrix(
+        table = counted_table(
             project,
-            rows=rows,
-            cols=cols,
-            cell=cell,
-            coder=coder,
-            rollup=rollup,
-            where=where,
-            segment_kind=segment_kind,
+            choice,
+            lambda whose: theme_matrix(
+                project,
+                rows=rows,
+                cols=cols,
+                cell=cell,
+                whose=whose,
+                rollup=rollup,
+                where=where,
+                segment_kind=segment_kind,
+            ),
+            matrix_table,
         )
-    note_pooled(result.coders, coder)
-    emit([matrix_table(result)], fmt, output)
+    emit([table], fmt, output)
 
 
-@cli.command()
-@click.option("--code", "code_id", required=True, help="The code (its id).")
-@click.option("--case", "case_name", help="Only this case's documents.")
-@click.option("--doc", "document", help="Only this document.")
-@click.option("--coder", help="Only this coder's codings.")
-@click.option("--rollup", is_flag=True, help="Include the code's children.")
-@click.option(
-    "--where",
-    "where",
-    multiple=True,
-    metavar="attr:NAME=VALUE",
-    help="Only these documents.",
-)
-@click.option(
-    "--summary",
-    help="Write the framework-matrix summary of this code in --case (or --doc);"
-    " an empty text clears it.",
-)
-@output_options(("table", "csv", "xlsx", "md", "json"))
-@project_option
-@handle_errors
-def quotes(
-    code_id,
-    case_name,
-    document,
-    coder,
-    rollup,
-    where,
-    summary,
-    fmt,
-    output,
-    project_path,
-) -> None:
-    """The passages coded with a code, with document, speaker and timestamp.
-
-    Example:
-
-        coder quotes --code payment_risk --case "Kaveh Power Equipment"
-    """
-    from coder.analysis.framework import get_cell_summary, set_cell_summary
-    from coder.analysis.framework import quotes as find_quotes
-    from coder.analysis.scope import Dimension
+def quotes_table(code_id: str, found: list, current: str, whose):
+    """The quotes of one code as a table: where each passage is, who coded it, its text."""
     from coder.exporters.tables import Table
 
-    fmt = pick_format(fmt, output, ("table", "csv", "xlsx", "md", "json"))
-    row_key = None
-    if case_name is not None and document is None:
-        row_key = Dimension("case").key(case_name)
-    elif document is not None and case_name is None:
-        row_key = Dimension("document").key(document)
-    with open_existing(project_path) as project:
-        found = find_quotes(
-            project,
-            code_id,
-            case=case_name,
-            document=document,
-            coder=coder,
-            rollup=rollup,
-            where=where,
-        )
-        if summary is not None:
-            if row_key is None:
-                raise CoderError(
-                    "a summary belongs to one cell of the framework matrix:"
-                    " give --case NAME or --doc NAME (one of them)"
-                )
-            set_cell_summary(project, code_id, row_key, summary)
-            click.echo(
-                f"{'cleared' if not summary.strip() else 'saved'} the summary of"
-                f" {code_id} in {row_key}",
-                err=True,
-            )
-            return
-        current = get_cell_summary(project, code_id, row_key) if row_key else ""
-    if fmt == "table":
-        if current:
-            out.print(f"[bold]Summary:[/bold] {current}\n", markup=True)
-        for q in found:
-            who = f"{q.speaker}, " if q.speaker else ""
-            coders = ", ".join(q.coders)
-            out.print(f"[bold]{who}{q.source}[/bold] [dim]{coders}[/dim]", markup=True)
-            out.print("  " + " ".join(q.text.split()), markup=False)
-        err.print(f"{len(found)} passages")
-        return
     header = [
         "document",
         "case",
@@ -171,7 +98,8 @@ def quotes(
         "codes",
         "text",
     ]
-    table = Table(
+    kinds = ["text", "text", "text", "int", "text", "number", "int", "int"]
+    return Table(
         name=f"Quotes {code_id}"[:31],
         header=header,
         rows=[
@@ -191,44 +119,118 @@ def quotes(
             ]
             for q in found
         ],
-        kinds=[
-            "text",
-            "text",
-            "text",
-            "int",
-            "text",
-            "number",
-            "int",
-            "int",
-            "text",
-            "text",
-            "quote",
-        ],
+        kinds=[*kinds, "text", "text", "quote"],
         index=1,
+        caption=f"Passages coded {code_id}; {whose.describe()}.",
         data={
+            "counted": whose.to_dict(),
             "code": code_id,
             "summary": current,
             "quotes": [q.to_dict() for q in found],
         },
     )
-    emit([table], fmt, output)
 
 
 @cli.command()
+@click.option("--code", "code_id", required=True, help="The code (its id).")
+@click.option("--case", "case_name", help="Only this case's documents.")
+@click.option("--doc", "document", help="Only this document.")
+@coder_options
+@scope_options
 @click.option(
-    "--mode",
-    type=click.Choice(["overlap", "segment"]),
-    default="overlap",
-    show_default=True,
-    help="overlap: two codings share a character; segment: both codes in one segment.",
+    "--summary",
+    help="Write the framework-matrix summary of this code in --case (or --doc);"
+    " an empty text clears it.",
 )
-@click.option(
-    "--segment-kind",
-    type=click.Choice(["sentence", "turn"]),
-    default="sentence",
-    show_default=True,
-    help="The segment of --mode segment.",
-)
+@output_options(("table", "csv", "xlsx", "md", "json"))
+@project_option
+@handle_errors
+def quotes(
+    code_id,
+    case_name,
+    document,
+    choice,
+    rollup,
+    where,
+    summary,
+    fmt,
+    output,
+    project_path,
+) -> None:
+    """The passages coded with a code, with document, speaker and timestamp.
+
+    Example:
+
+        coder quotes --code payment_risk --case "Kaveh Power Equipment"
+    """
+    from coder.analysis.framework import get_cell_summary, set_cell_summary
+    from coder.analysis.framework import quotes as find_quotes
+    from coder.analysis.scope import Dimension
+    from coder.exporters.tables import stack_by_coder
+
+    fmt = pick_format(fmt, output, ("table", "csv", "xlsx", "md", "json"))
+    row_key = None
+    if case_name is not None and document is None:
+        row_key = Dimension("case").key(case_name)
+    elif document is not None and case_name is None:
+        row_key = Dimension("document").key(document)
+    with open_existing(project_path) as project:
+        if summary is not None:
+            if row_key is None:
+                raise CoderError(
+                    "a summary belongs to one cell of the framework matrix:"
+                    " give --case NAME or --doc NAME (one of them)"
+                )
+            set_cell_summary(project, code_id, row_key, summary)
+            click.echo(
+                f"{'cleared' if not summary.strip() else 'saved'} the summary of"
+                f" {code_id} in {row_key}",
+                err=True,
+            )
+            return
+        whose = choice.resolve(project)
+        if not whose:
+            raise CoderError("no coder has codings yet: nothing to split by coder")
+        found = [
+            find_quotes(
+                project,
+                code_id,
+                case=case_name,
+                document=document,
+                whose=w,
+                rollup=rollup,
+                where=where,
+            )
+            for w in whose
+        ]
+        current = get_cell_summary(project, code_id, row_key) if row_key else ""
+    if fmt == "table":
+        if current:
+            out.print(f"[bold]Summary:[/bold] {current}\n", markup=True)
+        for w, passages in zip(whose, found, strict=True):
+            if choice.by_coder:
+                out.print(
+                    f"[bold underline]{w.coders[0]}[/bold underline]", markup=True
+                )
+            for q in passages:
+                who = f"{q.speaker}, " if q.speaker else ""
+                coders = ", ".join(q.coders)
+                out.print(
+                    f"[bold]{who}{q.source}[/bold] [dim]{coders}[/dim]", markup=True
+                )
+                out.print("  " + " ".join(q.text.split()), markup=False)
+            err.print(f"{len(passages)} passages; {w.describe()}")
+        return
+    tables = [
+        quotes_table(code_id, passages, current, w)
+        for w, passages in zip(whose, found, strict=True)
+    ]
+    emit([stack_by_coder(tables, whose) if choice.by_coder else tables[0]], fmt, output)
+
+
+@cli.command()
+@mode_option
+@segment_kind_option("The segment of --mode segment.")
 @click.option(
     "--jaccard",
     is_flag=True,
@@ -239,7 +241,7 @@ def quotes(
 @project_option
 @handle_errors
 def cooccurrence(
-    mode, segment_kind, jaccard, cols, coder, rollup, where, fmt, output, project_path
+    mode, segment_kind, jaccard, cols, choice, rollup, where, fmt, output, project_path
 ) -> None:
     """Code co-occurrence: codes x codes, by overlapping codings or shared segments.
 
@@ -252,32 +254,31 @@ def cooccurrence(
 
     fmt = pick_format(fmt, output, FORMATS)
     with open_existing(project_path) as project:
-        result = compute(
+        table = counted_table(
             project,
-            mode=mode,
-            cols=cols,
-            coder=coder,
-            rollup=rollup,
-            where=where,
-            segment_kind=segment_kind,
-            jaccard=jaccard,
+            choice,
+            lambda whose: compute(
+                project,
+                mode=mode,
+                cols=cols,
+                whose=whose,
+                rollup=rollup,
+                where=where,
+                segment_kind=segment_kind,
+                jaccard=jaccard,
+            ),
+            lambda result: cooccurrence_table(result, jaccard=jaccard),
         )
-    note_pooled(result.coders, coder)
-    emit([cooccurrence_table(result, jaccard=jaccard)], fmt, output)
+    emit([table], fmt, output)
 
 
 @cli.command()
-@click.option(
-    "--order",
-    default="import",
-    show_default=True,
-    help="import, name, or attr:NAME (e.g. attr:interview_date).",
-)
+@order_option
 @selection_options
 @output_options()
 @project_option
 @handle_errors
-def saturation(order, cols, coder, rollup, where, fmt, output, project_path) -> None:
+def saturation(order, cols, choice, rollup, where, fmt, output, project_path) -> None:
     """Saturation: how many new codes each interview added, and the cumulative count.
 
     Example:
@@ -289,27 +290,25 @@ def saturation(order, cols, coder, rollup, where, fmt, output, project_path) -> 
 
     fmt = pick_format(fmt, output, FORMATS)
     with open_existing(project_path) as project:
-        result = compute(
-            project, order=order, cols=cols, coder=coder, rollup=rollup, where=where
+        table = counted_table(
+            project,
+            choice,
+            lambda whose: compute(
+                project, order=order, cols=cols, whose=whose, rollup=rollup, where=where
+            ),
+            saturation_table,
         )
-    note_pooled(result.coders, coder)
-    emit([saturation_table(result)], fmt, output)
+    emit([table], fmt, output)
 
 
 @cli.command()
-@click.option(
-    "--segment-kind",
-    type=click.Choice(["sentence", "turn"]),
-    default="sentence",
-    show_default=True,
-    help="What the segments column counts.",
-)
+@segment_kind_option("What the segments column counts.")
 @selection_options
 @output_options()
 @project_option
 @handle_errors
 def frequencies(
-    segment_kind, cols, coder, rollup, where, fmt, output, project_path
+    segment_kind, cols, choice, rollup, where, fmt, output, project_path
 ) -> None:
     """Per code: codings, documents, segments, speakers, words coded and coverage.
 
@@ -322,33 +321,33 @@ def frequencies(
 
     fmt = pick_format(fmt, output, FORMATS)
     with open_existing(project_path) as project:
-        result = compute(
+        table = counted_table(
             project,
-            cols=cols,
-            coder=coder,
-            rollup=rollup,
-            where=where,
-            segment_kind=segment_kind,
+            choice,
+            lambda whose: compute(
+                project,
+                cols=cols,
+                whose=whose,
+                rollup=rollup,
+                where=where,
+                segment_kind=segment_kind,
+            ),
+            frequencies_table,
         )
-    note_pooled(result.coders, coder)
-    emit([frequencies_table(result)], fmt, output)
+    emit([table], fmt, output)
 
 
 @cli.command()
 @click.argument("attribute")
-@click.option(
-    "--cell",
-    type=click.Choice(["documents", "codings", "segments", "speakers"]),
-    default="documents",
-    show_default=True,
-    help="What a cell counts.",
+@cell_option(
+    ("documents", "codings", "segments", "speakers"), "documents", "What a cell counts."
 )
 @selection_options
 @output_options()
 @project_option
 @handle_errors
 def crosstab(
-    attribute, cell, cols, coder, rollup, where, fmt, output, project_path
+    attribute, cell, cols, choice, rollup, where, fmt, output, project_path
 ) -> None:
     """Codes by the values of an attribute, with counts and row percentages.
 
@@ -361,17 +360,21 @@ def crosstab(
 
     fmt = pick_format(fmt, output, FORMATS)
     with open_existing(project_path) as project:
-        result = compute(
+        table = counted_table(
             project,
-            attribute,
-            cell=cell,
-            cols=cols,
-            coder=coder,
-            rollup=rollup,
-            where=where,
+            choice,
+            lambda whose: compute(
+                project,
+                attribute,
+                cell=cell,
+                cols=cols,
+                whose=whose,
+                rollup=rollup,
+                where=where,
+            ),
+            crosstab_table,
         )
-    note_pooled(result.coders, coder)
-    emit([crosstab_table(result)], fmt, output)
+    emit([table], fmt, output)
 
 
 @cli.command()
@@ -383,14 +386,8 @@ def crosstab(
     show_default=True,
     help="The HTML file to write.",
 )
-@click.option("--rows", default="case", show_default=True, help="Rows of the matrices.")
-@click.option(
-    "--cell",
-    type=click.Choice(["codings", "segments", "documents", "speakers", "words"]),
-    default="codings",
-    show_default=True,
-    help="What the theme matrix counts.",
-)
+@rows_option
+@cell_option(help="What the theme matrix counts.")
 @selection_options
 @click.option(
     "--quotes",
@@ -400,19 +397,8 @@ def crosstab(
     show_default=True,
     help="Quotes per framework cell.",
 )
-@click.option(
-    "--order",
-    default="import",
-    show_default=True,
-    help="Order of the saturation curve: import, name or attr:NAME.",
-)
-@click.option(
-    "--mode",
-    type=click.Choice(["overlap", "segment"]),
-    default="overlap",
-    show_default=True,
-    help="Co-occurrence by overlapping codings or shared sentences.",
-)
+@order_option
+@mode_option
 @click.option(
     "--bootstrap",
     type=click.IntRange(min=0),
@@ -428,7 +414,7 @@ def report(
     rows,
     cell,
     cols,
-    coder,
+    choice,
     rollup,
     where,
     limit,
@@ -446,11 +432,20 @@ def report(
     """
     from coder.exporters.report import ReportOptions, build_report
 
+    if choice.by_coder:
+        raise CoderError(
+            "a report counts one set of codings: make one per coder"
+            " (coder report --coder NAME -o NAME.html), or pool with --coders a,b"
+        )
+    if choice.count_each and len(choice.coders) < 2:
+        raise CoderError("--count-each goes with --coders a,b (two or more coders)")
     options = ReportOptions(
         rows=rows,
         cols=cols,
         cell=cell,
-        coder=coder,
+        coder=choice.coder,
+        coders=choice.coders,
+        count_each=choice.count_each,
         rollup=rollup,
         where=where,
         quotes=limit,

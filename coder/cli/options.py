@@ -6,6 +6,7 @@ offers the same names, defaults and help (click's reusable-options pattern).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -16,37 +17,88 @@ from coder.errors import CoderError
 FORMATS = ("table", "csv", "xlsx", "md", "html", "json")
 
 
-def selection_options(func: Callable) -> Callable:
-    """--cols, --coder, --rollup and --where: which codings and columns count."""
+def _split_names(ctx, param, value: str | None) -> tuple[str, ...]:
+    return tuple(name.strip() for name in (value or "").split(",") if name.strip())
+
+
+def coder_options(func: Callable) -> Callable:
+    """--coder, --coders, --count-each and --by-coder, passed on as one `choice`.
+
+    Without them the rule of `coder.analysis.scope.whose_codings` applies: the
+    only coder, else the consensus, else the command refuses and lists these.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, coder, coders, count_each, by_coder, **kwargs):
+        from coder.analysis.scope import CoderChoice
+
+        choice = CoderChoice(coder, coders, count_each, by_coder)
+        return func(*args, choice=choice, **kwargs)
+
     for option in reversed(
         [
             click.option(
-                "--cols",
-                default="codes",
-                show_default=True,
-                help="Columns: every code, or level:N (1 = the top-level codes).",
-            ),
-            click.option(
                 "--coder",
-                help="Only this coder's codings (e.g. consensus); default: everyone's.",
+                help="Count this coder's codings (default: the only coder, else"
+                " consensus).",
             ),
             click.option(
-                "--rollup",
+                "--coders",
+                callback=_split_names,
+                metavar="A,B",
+                help="Pool these coders' codings; a passage coded by several counts once.",
+            ),
+            click.option(
+                "--count-each",
                 is_flag=True,
-                help="Count a code's children's codings in the code too.",
+                help="With --coders: count every coder's codings, not once per passage.",
             ),
             click.option(
-                "--where",
-                "where",
-                multiple=True,
-                metavar="attr:NAME=VALUE",
-                help="Only documents with this value (also case=NAME, document=NAME);"
-                " repeat to narrow.",
+                "--by-coder",
+                is_flag=True,
+                help="Split the table by coder (with --coders: only those coders).",
             ),
         ]
     ):
-        func = option(func)
-    return func
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def where_option(func: Callable) -> Callable:
+    """--where: which documents count."""
+    return click.option(
+        "--where",
+        "where",
+        multiple=True,
+        metavar="attr:NAME=VALUE",
+        help="Only documents with this value (also case=NAME, document=NAME);"
+        " repeat to narrow.",
+    )(func)
+
+
+def scope_options(func: Callable) -> Callable:
+    """--rollup and --where: which documents count, and whether codes roll up."""
+    func = where_option(func)
+    return click.option(
+        "--rollup",
+        is_flag=True,
+        help="Count a code's children's codings in the code too.",
+    )(func)
+
+
+def cols_option(func: Callable) -> Callable:
+    """--cols: every code, or the codes of one level."""
+    return click.option(
+        "--cols",
+        default="codes",
+        show_default=True,
+        help="Columns: every code, or level:N (1 = the top-level codes).",
+    )(func)
+
+
+def selection_options(func: Callable) -> Callable:
+    """--cols, the coder choice, --rollup and --where: which codings and columns count."""
+    return cols_option(coder_options(scope_options(func)))
 
 
 def output_options(formats: Sequence[str] = FORMATS) -> Callable:
@@ -87,3 +139,63 @@ def pick_format(fmt: str | None, output: Path | None, formats: Sequence[str]) ->
             " json or html with -o"
         )
     return fmt
+
+
+def rows_option(func: Callable) -> Callable:
+    """--rows: what the rows of a matrix are."""
+    return click.option(
+        "--rows",
+        default="case",
+        show_default=True,
+        help="case, document, speaker or attr:NAME; two joined by a comma"
+        " (case,attr:role).",
+    )(func)
+
+
+def cell_option(
+    choices: Sequence[str] = ("codings", "segments", "documents", "speakers", "words"),
+    default: str = "codings",
+    help: str = "What a cell counts (words: share of the row's words coded).",
+) -> Callable:
+    """--cell: what a matrix cell counts."""
+    return click.option(
+        "--cell",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
+def segment_kind_option(help: str = "What --cell segments counts.") -> Callable:
+    """--segment-kind: sentences or turns, where an analysis counts segments."""
+    return click.option(
+        "--segment-kind",
+        type=click.Choice(["sentence", "turn"]),
+        default="sentence",
+        show_default=True,
+        help=help,
+    )
+
+
+def mode_option(func: Callable) -> Callable:
+    """--mode: how co-occurrence is found."""
+    return click.option(
+        "--mode",
+        type=click.Choice(["overlap", "segment"]),
+        default="overlap",
+        show_default=True,
+        help="overlap: two codings share a character; segment: both codes in one"
+        " segment.",
+    )(func)
+
+
+def order_option(func: Callable) -> Callable:
+    """--order: the interview order of saturation."""
+    return click.option(
+        "--order",
+        default="import",
+        show_default=True,
+        help="Order of the interviews: import, name, or attr:NAME"
+        " (e.g. attr:interview_date).",
+    )(func)

@@ -92,8 +92,22 @@ def emit(tables: list, fmt: str, output: Path | None) -> None:
             print_table(table)
         return
     data = export_tables(tables, fmt)
+    # A CSV file has no place for a caption: what the cells count (and whose
+    # codings) goes beside it, or to stderr when the CSV goes to stdout.
+    about = tables[0].caption if fmt == "csv" and len(tables) == 1 else ""
     if output is not None:
         output.write_bytes(data)
         click.echo(f"wrote {output}", err=True)
+        if about:
+            sidecar = about_path(output)
+            sidecar.write_text(about + "\n", encoding="utf-8")
+            click.echo(f"wrote {sidecar}", err=True)
     else:
         click.echo(data.decode("utf-8"), nl=False)
+        if about:
+            click.echo(f"about: {about}", err=True)
+
+
+def about_path(output: Path) -> Path:
+    """The text file that says what a CSV file's cells count: ``matrix.about.txt``."""
+    return output.with_suffix(".about.txt")

@@ -14,7 +14,7 @@ from typing import Any
 
 from coder import __version__
 from coder.analysis.overview import analyse
-from coder.analysis.scope import Filter
+from coder.analysis.scope import Filter, whose_codings
 from coder.errors import CoderError
 from coder.exporters.html import ENV
 from coder.exporters.tables import (
@@ -43,6 +43,8 @@ class ReportOptions:
     cols: str = "codes"
     cell: str = "codings"
     coder: str | None = None
+    coders: tuple[str, ...] = ()  # pooled on purpose
+    count_each: bool = False
     rollup: bool = False
     where: Sequence[str | Filter] = ()
     quotes: int = 3
@@ -188,12 +190,18 @@ def report_context(project: Project, options: ReportOptions) -> dict[str, Any]:
     from coder.codes import latest_version
     from coder.exporters.agreement import fmt, unit_description
 
+    whose = whose_codings(
+        project,
+        coder=options.coder,
+        coders=options.coders,
+        count_each=options.count_each,
+    )
     found = analyse(
         project,
         rows=options.rows,
         cols=options.cols,
         cell=options.cell,
-        coder=options.coder,
+        whose=whose,
         rollup=options.rollup,
         where=options.where,
         segment_kind=options.segment_kind,
@@ -245,6 +253,7 @@ def report_context(project: Project, options: ReportOptions) -> dict[str, Any]:
             "codes": len(freq.codes),
         },
         "coders": theme.coders,
+        "counted": whose.describe(),
         "options": options,
         "filters": theme.filters,
         "row_names": " × ".join(names),

@@ -116,14 +116,6 @@ def _filters_text(filters: Sequence[Any]) -> str:
     )
 
 
-def _coders_text(coders: Sequence[str]) -> str:
-    if not coders:
-        return "no codings"
-    if len(coders) == 1:
-        return f"codings of {coders[0]}"
-    return f"codings of {', '.join(coders)} together"
-
-
 def matrix_table(matrix: Matrix) -> Table:
     dims = [d.name for d in matrix.dimensions]
     kind = "share" if matrix.cell == "words" else "int"
@@ -134,7 +126,7 @@ def matrix_table(matrix: Matrix) -> Table:
     caption = (
         f"Cells: {CELL_LABELS[matrix.cell]}"
         f"{' (children rolled up into parents)' if matrix.rollup else ''};"
-        f" {_coders_text(matrix.coders)}{_filters_text(matrix.filters)}."
+        f" {matrix.whose.describe()}{_filters_text(matrix.filters)}."
     )
     return Table(
         name="Theme matrix",
@@ -186,7 +178,7 @@ def framework_table(framework: FrameworkMatrix) -> Table:
         kinds=["text"] * len(dims) + ["text", "int", "quote", "quote"],
         index=len(dims) + 1,
         caption=f"Each cell: {limit} per code and row, with the researcher's summary;"
-        f" {_coders_text(framework.coders)}{_filters_text(framework.filters)}.",
+        f" {framework.whose.describe()}{_filters_text(framework.filters)}.",
         data=framework.to_dict(),
     )
 
@@ -222,7 +214,7 @@ def cooccurrence_table(result: Cooccurrence, *, jaccard: bool = False) -> Table:
         kinds=["text"] + ["number" if jaccard else "int"] * len(result.codes),
         heat=True,
         heat_max=max(off_diagonal, default=0),
-        caption=f"{caption}; {_coders_text(result.coders)}{_filters_text(result.filters)}.",
+        caption=f"{caption}; {result.whose.describe()}{_filters_text(result.filters)}.",
         data=result.to_dict(),
     )
 
@@ -252,7 +244,7 @@ def saturation_table(result: Saturation) -> Table:
         kinds=["int", "text", "text", "int", "int", "int", "quote"],
         index=2,
         caption=f"Documents {ordered}: the codes each used, how many were new, and"
-        f" the running total of {result.total_codes} codes; {_coders_text(result.coders)}.",
+        f" the running total of {result.total_codes} codes; {result.whose.describe()}.",
         data=result.to_dict(),
     )
 
@@ -313,7 +305,7 @@ def frequencies_table(result: Frequencies) -> Table:
         ],
         index=3,
         caption=f"{result.documents} documents, {result.words} words;"
-        f" coverage is the share of all words coded; {_coders_text(result.coders)}.",
+        f" coverage is the share of all words coded; {result.whose.describe()}.",
         data=result.to_dict(),
     )
 
@@ -342,7 +334,7 @@ def crosstab_table(result: Crosstab) -> Table:
         rows=rows,
         kinds=kinds,
         caption=f"Codes by {result.attribute}: {CELL_LABELS[result.cell]}, with row"
-        f" percentages; n is the number of documents; {_coders_text(result.coders)}.",
+        f" percentages; n is the number of documents; {result.whose.describe()}.",
         data=result.to_dict(),
     )
 
@@ -456,6 +448,47 @@ def get_format(name: str) -> Writer:
             f"unknown format '{name}' (formats: {', '.join(FORMAT_NAMES)})"
         )
     return writers[name]
+
+
+def stack_by_coder(tables: Sequence[Table], whose: Sequence[Any]) -> Table:
+    """One coder's table after another, a leading ``coder`` column telling them apart.
+
+    The tables come from the same analysis with the same options, one per
+    coder (`coder.analysis.scope.each_coder`), so their columns agree.
+    """
+    first = tables[0]
+    names = [w.coders[0] for w in whose]
+    caption = first.caption.replace(
+        whose[0].describe(),
+        f"each coder's codings in their own rows ({', '.join(names)})"
+        + (f"; {whose[0].codebook}" if whose[0].codebook else ""),
+    )
+    return Table(
+        name=first.name,
+        header=["coder", *first.header],
+        keys=["coder", *first.machine_header],
+        rows=[
+            [name, *row]
+            for name, table in zip(names, tables, strict=True)
+            for row in table.rows
+        ],
+        kinds=["text", *first.kinds],
+        index=first.index + 1,
+        heat=first.heat,
+        caption=caption,
+        data={
+            "counted": {"by_coder": names, "codebook": whose[0].codebook},
+            "by_coder": {
+                name: table.data if table.data is not None else table.records()
+                for name, table in zip(names, tables, strict=True)
+            },
+        },
+        heat_max=(
+            max(t.heat_max for t in tables)
+            if all(t.heat_max is not None for t in tables)
+            else None
+        ),
+    )
 
 
 def export_tables(tables: Sequence[Table], fmt: str) -> bytes:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -92,6 +93,12 @@ def _write_sheet(sheet, table: Table) -> None:
         )
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = sheet.cell(row=2, column=table.index + 1)
+    if table.caption:
+        # What the cells count and whose codings: a note on the first cell, so
+        # the rows stay pure data for anything that reads the sheet.
+        note = Comment(table.caption, "coder")
+        note.width, note.height = 420, 140
+        sheet.cell(row=1, column=1).comment = note
     if table.heat and table.rows and len(table.header) > table.index:
         first = get_column_letter(table.index + 1)
         last = get_column_letter(len(table.header))

@@ -229,41 +229,57 @@ class Reference:
     def cooccurrence(
         self, columns, mode="overlap", rollup=False, segment_kind="sentence"
     ):
+        # Codings are paired only with codings of the same coder; each coder's
+        # pairs, units and sizes are added up (several coders counted each).
         columns = list(columns)
-        items = []  # (coding index, doc, column, start, end)
-        for index, (doc, code, start, end, _coder) in enumerate(self.codings):
+        items = []  # (coding index, doc, column, start, end, coder)
+        for index, (doc, code, start, end, coder) in enumerate(self.codings):
             for col in self.ancestors(code) if rollup else [code]:
                 if col in columns:
-                    items.append((index, doc, col, start, end))
+                    items.append((index, doc, col, start, end, coder))
         counts = defaultdict(int)
         jaccard = {}
+        units = defaultdict(set)  # (coder, column) -> units
         if mode == "overlap":
             for a in items:
                 counts[(a[2], a[2])] += 1
                 for b in items:
                     overlap = a[1] == b[1] and a[3] < b[4] and b[3] < a[4]
-                    if overlap and a[0] != b[0] and a[2] != b[2]:
+                    same = a[5] == b[5]
+                    if overlap and same and a[0] != b[0] and a[2] != b[2]:
                         counts[(a[2], b[2])] += 1
-            units = defaultdict(set)
-            for _i, doc, col, start, end in items:
-                units[col].update((doc, p) for p in range(start, end))
+            for _i, doc, col, start, end, coder in items:
+                units[(coder, col)].update((doc, p) for p in range(start, end))
         else:
-            units = defaultdict(set)
-            for _i, doc, col, start, end in items:
+            for _i, doc, col, start, end, coder in items:
                 for s, e, _sp in self.segments[(doc, segment_kind)]:
                     if s < end and start < e:
-                        units[col].add((doc, s))
-            for a in columns:
-                for b in columns:
-                    shared = len(units[a] & units[b])
-                    if shared:
-                        counts[(a, b)] = shared
+                        units[(coder, col)].add((doc, s))
+        coders = {item[5] for item in items}
+        inter = defaultdict(int)
+        sizes = defaultdict(int)
+        for a in columns:
+            sizes[a] = sum(len(units[(c, a)]) for c in coders)
+            for b in columns:
+                inter[(a, b)] = sum(len(units[(c, a)] & units[(c, b)]) for c in coders)
+                if mode == "segment" and inter[(a, b)]:
+                    counts[(a, b)] = inter[(a, b)]
         for a in columns:
             for b in columns:
-                union = len(units[a] | units[b])
+                union = sizes[a] + sizes[b] - inter[(a, b)]
                 jaccard[(a, b)] = (
-                    (1.0 if units[a] else 0.0)
+                    (1.0 if sizes[a] else 0.0)
                     if a == b
-                    else (len(units[a] & units[b]) / union if union else 0.0)
+                    else (inter[(a, b)] / union if union else 0.0)
                 )
         return dict(counts), jaccard
+
+
+def each(project):
+    """Every coder's codings, each counted: what the reference counts."""
+    from coder.analysis.scope import coders_with_codings, whose_codings
+
+    names = coders_with_codings(project)
+    if len(names) < 2:
+        return whose_codings(project, coders=names)
+    return whose_codings(project, coders=names, count_each=True)

@@ -12,7 +12,7 @@ from coder.analysis.saturation import saturation
 from coder.coding import apply_coding
 from coder.errors import CoderError, NotFoundError
 
-from .fixed import Q_OFFICIAL, Q_PAID, Q_PAYMENT, Q_TODAY, Q_WELL, Reference
+from .fixed import Q_OFFICIAL, Q_PAID, Q_PAYMENT, Q_TODAY, Q_WELL, Reference, each
 
 
 def pairs(result) -> dict:
@@ -40,12 +40,13 @@ def cell(result, a: str, b: str, table=None):
 
 
 def test_overlap_counts_pairs_of_codings(fixed):
-    result = cooccurrence(fixed, jaccard=True)
+    result = cooccurrence(fixed, jaccard=True, whose=each(fixed))
     assert pairs(result) == {
         # ana's "today" passage carries both codes
         ("needs_identification", "payment_risk"): 1,
-        # two codings of needs_identification inside ana's government_support passage
-        ("needs_identification", "government_support"): 2,
+        # ana's official answer inside her government_support passage; ben
+        # coded the answer too, but codings of two coders are never paired
+        ("needs_identification", "government_support"): 1,
         ("currency_risk", "input_cost_risk"): 1,
     }
     assert diagonal(result) == {
@@ -58,12 +59,13 @@ def test_overlap_counts_pairs_of_codings(fixed):
         "government_support": 1,
     }
     assert result.counts == [list(line) for line in zip(*result.counts, strict=True)]
-    # Jaccard over characters: the official answer lies inside the longer passage.
-    needs = len(Q_TODAY) + len(Q_OFFICIAL)
+    # Jaccard over characters, each coder's added up: the official answer lies
+    # inside ana's longer passage; ben coded it too (no government_support).
+    needs = len(Q_TODAY) + 2 * len(Q_OFFICIAL)
     assert cell(
         result, "needs_identification", "government_support", result.jaccard
     ) == (pytest.approx(len(Q_OFFICIAL) / (needs + len(Q_WELL) - len(Q_OFFICIAL))))
-    payment = len(Q_PAYMENT) + len(Q_TODAY) + len(Q_PAID)
+    payment = 2 * len(Q_PAYMENT) + len(Q_TODAY) + len(Q_PAID)
     assert cell(result, "payment_risk", "needs_identification", result.jaccard) == (
         pytest.approx(len(Q_TODAY) / (payment + needs - len(Q_TODAY)))
     )
@@ -72,27 +74,30 @@ def test_overlap_counts_pairs_of_codings(fixed):
 
 
 def test_segment_mode_counts_sentences_with_both(fixed):
-    result = cooccurrence(fixed, mode="segment", jaccard=True)
+    result = cooccurrence(fixed, mode="segment", jaccard=True, whose=each(fixed))
     assert pairs(result) == {
         ("needs_identification", "payment_risk"): 1,
         ("needs_identification", "government_support"): 1,
         ("currency_risk", "input_cost_risk"): 2,
     }
-    assert diagonal(result)["payment_risk"] == 4  # sentences, not codings
+    # Sentences, each coder's added up: ana's payment passage (2 sentences)
+    # and today (1), ben's payment passage (2) and paid (1).
+    assert diagonal(result)["payment_risk"] == 6
     assert diagonal(result)["government_support"] == 2
+    assert diagonal(result)["needs_identification"] == 3
     assert cell(
         result, "needs_identification", "government_support", result.jaccard
-    ) == (pytest.approx(1 / 3))
+    ) == (pytest.approx(1 / (3 + 2 - 1)))
     assert cell(result, "payment_risk", "needs_identification", result.jaccard) == (
-        pytest.approx(1 / 5)
+        pytest.approx(1 / (6 + 3 - 1))
     )
 
 
 def test_rollup_and_one_coder(fixed):
-    rolled = cooccurrence(fixed, cols="level:1", rollup=True)
+    rolled = cooccurrence(fixed, cols="level:1", rollup=True, whose=each(fixed))
     assert pairs(rolled) == {
         ("needs_identification", "export_risks"): 1,
-        ("needs_identification", "government_support"): 2,
+        ("needs_identification", "government_support"): 1,
     }
     # Within export_risks, currency and input costs overlap: two codings, one column.
     assert diagonal(rolled)["export_risks"] == 7
@@ -100,13 +105,13 @@ def test_rollup_and_one_coder(fixed):
 
 
 def test_where_and_errors(fixed):
-    assert pairs(cooccurrence(fixed, where=["document=og-01-karimi"])) == {
-        ("needs_identification", "government_support"): 2
-    }
+    assert pairs(
+        cooccurrence(fixed, where=["document=og-01-karimi"], whose=each(fixed))
+    ) == {("needs_identification", "government_support"): 1}
     with pytest.raises(
         CoderError, match=r"unknown mode 'near' \(modes: overlap, segment\)"
     ):
-        cooccurrence(fixed, mode="near")
+        cooccurrence(fixed, mode="near", whose=each(fixed))
 
 
 @pytest.mark.parametrize("mode", ["overlap", "segment"])
@@ -128,7 +133,12 @@ def test_scattered_codings_match_the_reference(demo_path, mode):
         reference = Reference(project)
         for rollup, cols in ((False, "codes"), (True, "codes"), (True, "level:1")):
             result = cooccurrence(
-                project, mode=mode, rollup=rollup, cols=cols, jaccard=True
+                project,
+                mode=mode,
+                rollup=rollup,
+                cols=cols,
+                jaccard=True,
+                whose=each(project),
             )
             ids = [c.id for c in result.codes]
             counts, jaccard = reference.cooccurrence(ids, mode, rollup)
@@ -145,7 +155,7 @@ def test_scattered_codings_match_the_reference(demo_path, mode):
 
 
 def test_saturation_by_interview_date(fixed):
-    result = saturation(fixed, order="attr:interview_date")
+    result = saturation(fixed, order="attr:interview_date", whose=each(fixed))
     steps = [
         (s.document, s.order_value, s.codes, s.new, s.cumulative) for s in result.steps
     ]
@@ -179,7 +189,7 @@ def test_saturation_in_import_order_and_by_name(fixed):
     imported = [
         r[0] for r in fixed.db.execute("SELECT name FROM documents ORDER BY id")
     ]
-    assert [s.document for s in saturation(fixed).steps] == imported
+    assert [s.document for s in saturation(fixed, whose=each(fixed)).steps] == imported
     by_name = saturation(fixed, order="name", cols="level:1", rollup=True, coder="ben")
     assert [(s.document, s.new, s.cumulative) for s in by_name.steps if s.new] == [
         ("og-01-karimi", ["needs_identification", "export_risks"], 2),
@@ -189,13 +199,13 @@ def test_saturation_in_import_order_and_by_name(fixed):
 
 def test_saturation_errors(fixed):
     with pytest.raises(CoderError, match="unknown order 'date'"):
-        saturation(fixed, order="date")
+        saturation(fixed, order="date", whose=each(fixed))
     with pytest.raises(NotFoundError, match="no attribute 'when'"):
-        saturation(fixed, order="attr:when")
+        saturation(fixed, order="attr:when", whose=each(fixed))
 
 
 def test_frequencies(fixed):
-    result = frequencies(fixed)
+    result = frequencies(fixed, whose=each(fixed))
     assert result.documents == 9
     assert result.words == 6031 + 5829 + 5886
     found = {f.code.id: f for f in result.codes}
@@ -211,14 +221,19 @@ def test_frequencies(fixed):
     assert payment.document_share == pytest.approx(2 / 9)
     assert found["trust"].codings == 0
     rolled = {
-        f.code.id: f for f in frequencies(fixed, cols="level:1", rollup=True).codes
+        f.code.id: f
+        for f in frequencies(
+            fixed, cols="level:1", rollup=True, whose=each(fixed)
+        ).codes
     }
     assert rolled["export_risks"].codings == 7
     assert rolled["export_risks"].words == 5 + 18 + 17 + 25 + 1
 
 
 def test_crosstab_by_role(fixed):
-    result = crosstab(fixed, "role", cols="level:1", rollup=True, cell="codings")
+    result = crosstab(
+        fixed, "role", cols="level:1", rollup=True, cell="codings", whose=each(fixed)
+    )
     assert result.values == ["manager", "member"]
     assert result.documents == [3, 6]
     ids = [c.id for c in result.codes]
@@ -227,7 +242,7 @@ def test_crosstab_by_role(fixed):
     assert result.totals[ids.index("needs_identification")] == 3
     assert result.percents[ids.index("export_risks")] == [100.0, 0.0]
     assert result.percents[ids.index("social_power")] == [0.0, 0.0]
-    documents = crosstab(fixed, "attr:sector")
+    documents = crosstab(fixed, "attr:sector", whose=each(fixed))
     assert documents.values == ["oil and gas services", "power equipment", "renewables"]
     assert documents.counts[[c.id for c in documents.codes].index("payment_risk")] == [
         1,
@@ -242,4 +257,4 @@ def test_crosstab_by_role(fixed):
         0.0,
     ]
     with pytest.raises(CoderError, match="adds counts up"):
-        crosstab(fixed, "role", cell="words")
+        crosstab(fixed, "role", cell="words", whose=each(fixed))

@@ -16,7 +16,7 @@ from coder.analysis.records import coding_records
 from coder.errors import NotFoundError
 from coder.memos import get_memo, list_memos
 
-from .fixed import KAVEH, PARS, Q_CURRENCY, Q_OFFICIAL, Q_PAYMENT, Q_TODAY, Q_WELL
+from .fixed import KAVEH, PARS, Q_CURRENCY, Q_OFFICIAL, Q_PAYMENT, Q_TODAY, Q_WELL, each
 
 
 def _cell(framework, row: str, code: str):
@@ -26,7 +26,7 @@ def _cell(framework, row: str, code: str):
 
 
 def test_quotes_are_distinct_passages_in_document_order(fixed):
-    framework = framework_matrix(fixed, limit=None)
+    framework = framework_matrix(fixed, limit=None, whose=each(fixed))
     found, count, summaries = _cell(framework, KAVEH, "payment_risk")
     assert count == 2  # ana and ben coded the first passage alike: one quote
     assert [q.text for q in found] == [Q_TODAY, Q_PAYMENT]
@@ -40,7 +40,7 @@ def test_quotes_are_distinct_passages_in_document_order(fixed):
 
 
 def test_timestamps_come_from_the_sentence(fixed):
-    framework = framework_matrix(fixed)
+    framework = framework_matrix(fixed, whose=each(fixed))
     found, count, _ = _cell(framework, PARS, "needs_identification")
     assert count == 1
     (quote,) = found
@@ -54,13 +54,17 @@ def test_timestamps_come_from_the_sentence(fixed):
 
 
 def test_limit_keeps_the_first_quotes_and_the_full_count(fixed):
-    framework = framework_matrix(fixed, cols="level:1", rollup=True, limit=1)
+    framework = framework_matrix(
+        fixed, cols="level:1", rollup=True, limit=1, whose=each(fixed)
+    )
     found, count, _ = _cell(framework, KAVEH, "export_risks")
     # The interviewer's question, the two payment passages, the currency passage.
     assert count == 4
     assert [q.text for q in found] == [Q_TODAY]
     assert found[0].codes == ["payment_risk"]
-    full = framework_matrix(fixed, cols="level:1", rollup=True, limit=None)
+    full = framework_matrix(
+        fixed, cols="level:1", rollup=True, limit=None, whose=each(fixed)
+    )
     texts = [q.text for q in _cell(full, KAVEH, "export_risks")[0]]
     assert texts == [Q_TODAY, "That takes us to risk.", Q_PAYMENT, Q_CURRENCY]
     assert _cell(full, KAVEH, "export_risks")[0][3].codes == [
@@ -70,7 +74,9 @@ def test_limit_keeps_the_first_quotes_and_the_full_count(fixed):
 
 
 def test_speaker_rows_take_the_speakers_passages(fixed):
-    framework = framework_matrix(fixed, rows="speaker", cols="level:1", rollup=True)
+    framework = framework_matrix(
+        fixed, rows="speaker", cols="level:1", rollup=True, whose=each(fixed)
+    )
     found, count, _ = _cell(framework, "Interviewer", "export_risks")
     assert count == 1 and [q.speaker for q in found] == ["Interviewer"]
     found, count, _ = _cell(framework, "Hamid Karimi", "government_support")
@@ -91,7 +97,7 @@ def test_cell_summaries_are_memos_on_the_code(fixed):
     assert {m.target_id for m in list_memos(fixed, "code")} == {
         "payment_risk|case:Kaveh Power Equipment"
     }
-    framework = framework_matrix(fixed)
+    framework = framework_matrix(fixed, whose=each(fixed))
     _, _, summaries = _cell(framework, KAVEH, "payment_risk")
     assert [(s.coder, s.text) for s in summaries] == [
         ("ben", "Ben's view."),
@@ -107,19 +113,19 @@ def test_cell_summaries_are_memos_on_the_code(fixed):
 
 def test_summaries_on_two_dimension_rows(fixed):
     framework = framework_matrix(
-        fixed, rows="case,attr:role", cols="level:1", rollup=True
+        fixed, rows="case,attr:role", cols="level:1", rollup=True, whose=each(fixed)
     )
     key = framework.rows[0].key
     set_cell_summary(fixed, "export_risks", key, "The manager's account of risk.")
     framework = framework_matrix(
-        fixed, rows="case,attr:role", cols="level:1", rollup=True
+        fixed, rows="case,attr:role", cols="level:1", rollup=True, whose=each(fixed)
     )
     assert framework.summaries[0][1][0].text == "The manager's account of risk."
     assert framework.summaries[1][1] == []
 
 
 def test_quotes_of_one_code(fixed):
-    found = quotes(fixed, "payment_risk")
+    found = quotes(fixed, "payment_risk", whose=each(fixed))
     assert [(q.document, q.text) for q in found] == [
         ("og-01-karimi", "Payment."),
         ("pe-01-farahani", Q_TODAY),
@@ -128,11 +134,15 @@ def test_quotes_of_one_code(fixed):
     assert [q.text for q in quotes(fixed, "payment_risk", case=KAVEH, coder="ben")] == [
         Q_PAYMENT
     ]
-    rolled = quotes(fixed, "export_risks", rollup=True, document="og-01-karimi")
+    rolled = quotes(
+        fixed, "export_risks", rollup=True, document="og-01-karimi", whose=each(fixed)
+    )
     assert [q.text for q in rolled] == ["Payment."]
-    assert quotes(fixed, "export_risks", document="og-01-karimi") == []
+    assert (
+        quotes(fixed, "export_risks", document="og-01-karimi", whose=each(fixed)) == []
+    )
     with pytest.raises(NotFoundError, match="no code 'nothing'"):
-        quotes(fixed, "nothing")
+        quotes(fixed, "nothing", whose=each(fixed))
 
 
 def test_coding_records_carry_their_context(fixed):
@@ -179,9 +189,13 @@ def test_analyse_equals_the_separate_calls(fixed, options):
     from coder.analysis.saturation import saturation
     from coder.analysis.theme import theme_matrix
 
+    if "coder" not in options:
+        options = {**options, "whose": each(fixed)}
     found = analyse(fixed, **options)
     common = {
-        k: options[k] for k in ("cols", "coder", "rollup", "where") if k in options
+        k: options[k]
+        for k in ("cols", "coder", "whose", "rollup", "where")
+        if k in options
     }
     rows = {"rows": options["rows"]} if "rows" in options else {}
     assert found.theme == theme_matrix(
@@ -197,5 +211,8 @@ def test_analyse_equals_the_separate_calls(fixed, options):
         fixed, **common, order=options.get("order", "import")
     )
     assert found.frequencies == frequencies(
-        fixed, coder=options.get("coder"), where=options.get("where", ())
+        fixed,
+        coder=options.get("coder"),
+        whose=options.get("whose"),
+        where=options.get("where", ()),
     )

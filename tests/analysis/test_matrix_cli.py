@@ -12,7 +12,7 @@ from .fixed import KAVEH, PARS, SEPEHR
 
 def test_matrix_in_the_terminal_puts_codes_down_the_side(coder_cli, fixed_path):
     result = coder_cli(
-        "matrix", "-p", fixed_path, "--rows", "attr:role", "--cols", "level:1",
+        "matrix", "-p", fixed_path, "--coders", "ana,ben", "--count-each", "--rows", "attr:role", "--cols", "level:1",
         "--rollup", "--cell", "documents",
     )  # fmt: skip
     assert result.exit_code == 0
@@ -28,12 +28,10 @@ def test_matrix_in_the_terminal_puts_codes_down_the_side(coder_cli, fixed_path):
         " government_support           1       0 \n"
         " export_performance           0       0 \n"
         "Cells: documents that mention the code (children rolled up into parents);\n"
-        "codings of ana, ben together. Codes down, role across.\n"
+        "codings of ana and ben, each coder's counted; codebook Export clusters in the\n"
+        "energy industry 1.0 (revision 1). Codes down, role across.\n"
     )
-    assert result.stderr == (
-        "note: counting the codings of 2 coders together (ana, ben); pick one with"
-        " --coder\n"
-    )
+    assert result.stderr == ""
 
 
 def test_matrix_json(coder_cli, fixed_path):
@@ -43,7 +41,17 @@ def test_matrix_json(coder_cli, fixed_path):
     )  # fmt: skip
     assert result.exit_code == 0
     assert result.stderr == ""
-    assert json.loads(result.stdout) == {
+    data = json.loads(result.stdout)
+    assert data.pop("counted") == {
+        "coders": ["ben"],
+        "pooled": False,
+        "count_each": False,
+        "why": "",
+        "codebook": "codebook Export clusters in the energy industry 1.0 (revision 1)",
+        "text": "codings of ben; codebook Export clusters in the energy industry 1.0"
+        " (revision 1)",
+    }
+    assert data == {
         "rows": [KAVEH, PARS, SEPEHR],
         "columns": [
             "needs_identification",
@@ -66,7 +74,7 @@ def test_matrix_json(coder_cli, fixed_path):
 
 def test_words_in_json_are_shares(coder_cli, fixed_path):
     result = coder_cli(
-        "matrix", "-p", fixed_path, "--cell", "words", "--where", f"case={SEPEHR}",
+        "matrix", "-p", fixed_path, "--coders", "ana,ben", "--count-each", "--cell", "words", "--where", f"case={SEPEHR}",
         "--format", "json",
     )  # fmt: skip
     data = json.loads(result.stdout)
@@ -76,7 +84,9 @@ def test_words_in_json_are_shares(coder_cli, fixed_path):
 
 def test_the_suffix_of_the_output_picks_the_format(coder_cli, fixed_path, tmp_path):
     target = tmp_path / "matrix.md"
-    result = coder_cli("matrix", "-p", fixed_path, "-o", target)
+    result = coder_cli(
+        "matrix", "-p", fixed_path, "--coders", "ana,ben", "--count-each", "-o", target
+    )
     assert result.exit_code == 0
     assert target.read_text(encoding="utf-8").startswith(
         "| case | Needs identification |"
@@ -86,12 +96,12 @@ def test_the_suffix_of_the_output_picks_the_format(coder_cli, fixed_path, tmp_pa
 def test_errors(coder_cli, fixed_path, tmp_path):
     cases = [
         (
-            ["matrix", "--rows", "town"],
+            ["matrix", "--rows", "town", "--coder", "ana"],
             "coder: error: unknown rows 'town' (rows: case, document, speaker,"
             " attr:NAME; two of them joined by a comma, e.g. case,attr:role)\n",
         ),
         (
-            ["matrix", "--rows", "attr:age"],
+            ["matrix", "--rows", "attr:age", "--coder", "ana"],
             "coder: error: no attribute 'age'"
             " (11 attributes: coder attributes lists them)\n",
         ),
@@ -109,7 +119,7 @@ def test_errors(coder_cli, fixed_path, tmp_path):
             "coder: error: no coder 'zoe' (coders: ana, ben)\n",
         ),
         (
-            ["saturation", "--order", "date"],
+            ["saturation", "--order", "date", "--coder", "ana"],
             "coder: error: unknown order 'date' (orders: import, name, attr:NAME)\n",
         ),
         (
@@ -118,11 +128,20 @@ def test_errors(coder_cli, fixed_path, tmp_path):
             " give --case NAME or --doc NAME (one of them)\n",
         ),
         (
-            ["matrix", "--where", "role=member"],
+            ["matrix", "--where", "role=member", "--coder", "ana"],
             "coder: error: cannot read filter 'role=member' (use attr:NAME=VALUE,"
             " case=NAME or document=NAME)\n",
         ),
     ]
+    cases.append(
+        (
+            ["frequencies"],
+            "coder: error: 2 coders have codings (ana, ben) and none is"
+            " 'consensus': choose one with --coder NAME, pool them on purpose with"
+            " --coders ana,ben (a passage coded by several counts once), or split"
+            " the table with --by-coder\n",
+        )
+    )
     for args, message in cases:
         result = coder_cli(*args, "-p", fixed_path)
         assert result.exit_code == 1, args
@@ -132,7 +151,16 @@ def test_errors(coder_cli, fixed_path, tmp_path):
 
 def test_quotes_and_their_summary(coder_cli, fixed_path):
     result = coder_cli(
-        "quotes", "-p", fixed_path, "--code", "payment_risk", "--case", KAVEH
+        "quotes",
+        "-p",
+        fixed_path,
+        "--coders",
+        "ana,ben",
+        "--count-each",
+        "--code",
+        "payment_risk",
+        "--case",
+        KAVEH,
     )
     assert result.exit_code == 0
     assert result.stdout == (
@@ -143,9 +171,12 @@ def test_quotes_and_their_summary(coder_cli, fixed_path):
         "  Payment comes first. Iraq is our biggest market, and the private"
         " contractors there expect ninety days open account.\n"
     )
-    assert result.stderr == "2 passages\n"
+    assert result.stderr == (
+        "2 passages; codings of ana and ben, each coder's counted; codebook Export"
+        " clusters in the energy industry 1.0 (revision 1)\n"
+    )
     saved = coder_cli(
-        "quotes", "-p", fixed_path, "--code", "payment_risk", "--case", KAVEH,
+        "quotes", "-p", fixed_path, "--coders", "ana,ben", "--count-each", "--code", "payment_risk", "--case", KAVEH,
         "--summary", "Payment is the first risk named.",
     )  # fmt: skip
     assert saved.exit_code == 0
@@ -157,12 +188,21 @@ def test_quotes_and_their_summary(coder_cli, fixed_path):
             "Payment is the first risk named."
         )
     shown = coder_cli(
-        "quotes", "-p", fixed_path, "--code", "payment_risk", "--case", KAVEH
+        "quotes",
+        "-p",
+        fixed_path,
+        "--coders",
+        "ana,ben",
+        "--count-each",
+        "--code",
+        "payment_risk",
+        "--case",
+        KAVEH,
     )
     assert shown.stdout.startswith("Summary: Payment is the first risk named.\n\n")
     data = json.loads(
         coder_cli(
-            "quotes", "-p", fixed_path, "--code", "payment_risk", "--case", KAVEH,
+            "quotes", "-p", fixed_path, "--coders", "ana,ben", "--count-each", "--code", "payment_risk", "--case", KAVEH,
             "--format", "json",
         ).stdout
     )  # fmt: skip
@@ -180,6 +220,9 @@ def test_saturation_json(coder_cli, fixed_path):
         "saturation",
         "-p",
         fixed_path,
+        "--coders",
+        "ana,ben",
+        "--count-each",
         "--order",
         "attr:interview_date",
         "--format",

@@ -11,7 +11,7 @@ from coder.analysis.theme import theme_matrix
 from coder.coding import apply_coding
 from coder.errors import CoderError, NotFoundError
 
-from .fixed import KAVEH, PARS, SEPEHR, Reference
+from .fixed import KAVEH, PARS, SEPEHR, Reference, each
 
 CODES = [
     "needs_identification",
@@ -41,7 +41,7 @@ def nonzero(matrix, digits: int | None = None) -> dict:
 
 
 def test_codings_per_case(fixed):
-    matrix = theme_matrix(fixed)
+    matrix = theme_matrix(fixed, whose=each(fixed))
     assert [row.label for row in matrix.rows] == [KAVEH, PARS, SEPEHR]
     assert len(matrix.columns) == 27
     assert matrix.coders == ["ana", "ben"]
@@ -60,7 +60,7 @@ def test_codings_per_case(fixed):
 
 
 def test_segments_count_distinct_sentences(fixed):
-    assert nonzero(theme_matrix(fixed, cell="segments")) == {
+    assert nonzero(theme_matrix(fixed, cell="segments", whose=each(fixed))) == {
         KAVEH: {
             "needs_identification": 1,
             "export_risks": 1,
@@ -74,7 +74,9 @@ def test_segments_count_distinct_sentences(fixed):
 
 
 def test_segments_by_turn(fixed):
-    matrix = theme_matrix(fixed, cell="segments", segment_kind="turn")
+    matrix = theme_matrix(
+        fixed, cell="segments", segment_kind="turn", whose=each(fixed)
+    )
     assert nonzero(matrix) == {
         KAVEH: {
             "needs_identification": 1,
@@ -90,7 +92,7 @@ def test_segments_by_turn(fixed):
 
 @pytest.mark.parametrize("cell", ["documents", "speakers"])
 def test_documents_and_speakers(fixed, cell):
-    assert nonzero(theme_matrix(fixed, cell=cell)) == {
+    assert nonzero(theme_matrix(fixed, cell=cell, whose=each(fixed))) == {
         KAVEH: {
             "needs_identification": 1,
             "export_risks": 1,
@@ -104,7 +106,7 @@ def test_documents_and_speakers(fixed, cell):
 
 
 def test_words_are_shares_of_the_rows_words(fixed):
-    matrix = theme_matrix(fixed, cell="words")
+    matrix = theme_matrix(fixed, cell="words", whose=each(fixed))
     assert matrix.row_words == [WORDS[KAVEH], WORDS[PARS], WORDS[SEPEHR]]
     assert nonzero(matrix) == {
         KAVEH: {
@@ -124,7 +126,7 @@ def test_words_are_shares_of_the_rows_words(fixed):
 
 
 def test_rollup_into_top_level_codes(fixed):
-    codings = theme_matrix(fixed, cols="level:1", rollup=True)
+    codings = theme_matrix(fixed, cols="level:1", rollup=True, whose=each(fixed))
     assert [c.id for c in codings.columns][:3] == [
         "needs_identification",
         "export_risks",
@@ -135,11 +137,15 @@ def test_rollup_into_top_level_codes(fixed):
         PARS: {"needs_identification": 2, "export_risks": 1, "government_support": 1},
         SEPEHR: {"trust": 1},
     }
-    segments = theme_matrix(fixed, cols="level:1", rollup=True, cell="segments")
+    segments = theme_matrix(
+        fixed, cols="level:1", rollup=True, cell="segments", whose=each(fixed)
+    )
     # export_risks in Kaveh: the interviewer's sentence, three payment sentences and
     # the two currency sentences (coded twice, counted once).
     assert nonzero(segments)[KAVEH] == {"needs_identification": 1, "export_risks": 6}
-    words = theme_matrix(fixed, cols="level:1", rollup=True, cell="words")
+    words = theme_matrix(
+        fixed, cols="level:1", rollup=True, cell="words", whose=each(fixed)
+    )
     assert nonzero(words)[KAVEH] == {
         "needs_identification": 17 / 6031,
         "export_risks": (5 + 18 + 17 + 25) / 6031,
@@ -147,7 +153,7 @@ def test_rollup_into_top_level_codes(fixed):
 
 
 def test_without_rollup_parents_hold_only_their_own(fixed):
-    plain = theme_matrix(fixed, cols="level:1")
+    plain = theme_matrix(fixed, cols="level:1", whose=each(fixed))
     assert nonzero(plain) == {
         KAVEH: {"needs_identification": 1, "export_risks": 1},
         PARS: {"needs_identification": 2, "government_support": 1},
@@ -155,14 +161,16 @@ def test_without_rollup_parents_hold_only_their_own(fixed):
 
 
 def test_rollup_with_every_code(fixed):
-    matrix = theme_matrix(fixed, rollup=True, cell="documents")
+    matrix = theme_matrix(fixed, rollup=True, cell="documents", whose=each(fixed))
     kaveh = nonzero(matrix)[KAVEH]
     assert kaveh["export_risks"] == 1 and kaveh["payment_risk"] == 1
     assert nonzero(matrix)[SEPEHR] == {"trust": 1, "trust_between_members": 1}
 
 
 def test_two_attributes_case_by_role(fixed):
-    matrix = theme_matrix(fixed, rows="case,attr:role", cols="level:1", rollup=True)
+    matrix = theme_matrix(
+        fixed, rows="case,attr:role", cols="level:1", rollup=True, whose=each(fixed)
+    )
     assert [row.values for row in matrix.rows] == [
         (KAVEH, "manager"),
         (KAVEH, "member"),
@@ -185,7 +193,9 @@ def test_two_attributes_case_by_role(fixed):
 
 
 def test_one_attribute_of_the_case(fixed):
-    matrix = theme_matrix(fixed, rows="attr:sector", cols="level:1", rollup=True)
+    matrix = theme_matrix(
+        fixed, rows="attr:sector", cols="level:1", rollup=True, whose=each(fixed)
+    )
     assert [row.label for row in matrix.rows] == [
         "oil and gas services",
         "power equipment",
@@ -195,14 +205,14 @@ def test_one_attribute_of_the_case(fixed):
 
 
 def test_numbers_sort_as_numbers(fixed):
-    matrix = theme_matrix(fixed, rows="attr:employees")
+    matrix = theme_matrix(fixed, rows="attr:employees", whose=each(fixed))
     assert [row.label for row in matrix.rows] == [
         "2", "3", "4", "22", "35", "48", "60", "85", "140",
     ]  # fmt: skip
 
 
 def test_speaker_rows(fixed):
-    matrix = theme_matrix(fixed, rows="speaker")
+    matrix = theme_matrix(fixed, rows="speaker", whose=each(fixed))
     found = nonzero(matrix)
     assert found == {
         "Hamid Karimi": {
@@ -225,7 +235,7 @@ def test_speaker_rows(fixed):
 
 
 def test_speaker_words_use_the_speakers_own_words(fixed):
-    matrix = theme_matrix(fixed, rows="speaker", cell="words")
+    matrix = theme_matrix(fixed, rows="speaker", cell="words", whose=each(fixed))
     labels = [row.label for row in matrix.rows]
     leila = labels.index("Leila Farahani")
     ids = [c.id for c in matrix.columns]
@@ -244,11 +254,14 @@ def test_one_coder(fixed):
 
 
 def test_where_filters_documents(fixed):
-    matrix = theme_matrix(fixed, where=["attr:role=member"])
+    matrix = theme_matrix(fixed, where=["attr:role=member"], whose=each(fixed))
     assert nonzero(matrix) == {SEPEHR: {"trust_between_members": 1}}
     assert matrix.row_documents == [2, 2, 2]
     only = theme_matrix(
-        fixed, rows="document", where=[f"case={PARS}", "attr:employees=4"]
+        fixed,
+        rows="document",
+        where=[f"case={PARS}", "attr:employees=4"],
+        whose=each(fixed),
     )
     assert [row.label for row in only.rows] == ["og-01-karimi"]
 
@@ -257,31 +270,31 @@ def test_errors_name_the_valid_choices(fixed):
     with pytest.raises(
         CoderError, match=r"unknown cell 'lines' \(cells: codings, segments"
     ):
-        theme_matrix(fixed, cell="lines")
+        theme_matrix(fixed, cell="lines", whose=each(fixed))
     with pytest.raises(CoderError, match="unknown rows 'place'"):
-        theme_matrix(fixed, rows="place")
+        theme_matrix(fixed, rows="place", whose=each(fixed))
     with pytest.raises(CoderError, match="one or two dimensions"):
-        theme_matrix(fixed, rows="case,document,speaker")
+        theme_matrix(fixed, rows="case,document,speaker", whose=each(fixed))
     with pytest.raises(
         NotFoundError,
         match=r"no attribute 'age' \(11 attributes: coder attributes lists",
     ):
-        theme_matrix(fixed, rows="attr:age")
+        theme_matrix(fixed, rows="attr:age", whose=each(fixed))
     with pytest.raises(NotFoundError, match=r"no coder 'cy' \(coders: ana, ben"):
         theme_matrix(fixed, coder="cy")
     with pytest.raises(CoderError, match="no codes at level 4"):
-        theme_matrix(fixed, cols="level:4")
+        theme_matrix(fixed, cols="level:4", whose=each(fixed))
     with pytest.raises(CoderError, match="unknown columns 'level:0'"):
-        theme_matrix(fixed, cols="level:0")
+        theme_matrix(fixed, cols="level:0", whose=each(fixed))
     with pytest.raises(CoderError, match="cannot read filter 'role'"):
-        theme_matrix(fixed, where=["role"])
+        theme_matrix(fixed, where=["role"], whose=each(fixed))
     with pytest.raises(NotFoundError, match="no case 'Nowhere'"):
-        theme_matrix(fixed, where=["case=Nowhere"])
+        theme_matrix(fixed, where=["case=Nowhere"], whose=each(fixed))
 
 
 def test_json_shape(fixed):
-    data = theme_matrix(fixed, cols="level:1", rollup=True).to_dict()
-    assert list(data) == ["rows", "columns", "cells"]
+    data = theme_matrix(fixed, cols="level:1", rollup=True, whose=each(fixed)).to_dict()
+    assert list(data) == ["counted", "rows", "columns", "cells"]
     assert data["rows"] == [KAVEH, PARS, SEPEHR]
     assert data["columns"][0] == "needs_identification"
     assert data["cells"][0][:2] == [1, 6]
@@ -313,7 +326,9 @@ def _as_dict(matrix) -> dict:
 
 
 def _check_against_reference(project, reference, rows, cell, rollup, cols="codes"):
-    matrix = theme_matrix(project, rows=rows, cell=cell, rollup=rollup, cols=cols)
+    matrix = theme_matrix(
+        project, rows=rows, cell=cell, rollup=rollup, cols=cols, whose=each(project)
+    )
     expected = reference.theme(
         [d.spec for d in matrix.dimensions],
         [c.id for c in matrix.columns],

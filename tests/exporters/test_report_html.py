@@ -67,7 +67,13 @@ def test_report_holds_every_section(export_project):
         "Paid late & <rarely> in full.",
     )
     html = build_report(
-        export_project, ReportOptions(order="attr:interview_date", bootstrap=0)
+        export_project,
+        ReportOptions(
+            order="attr:interview_date",
+            bootstrap=0,
+            coders=("ana", "ben"),
+            count_each=True,
+        ),
     )
     found = outline(html)
     assert [i for i in found.ids if not i.startswith("fw-")] == [
@@ -128,7 +134,10 @@ def test_report_of_one_coder_explains_the_missing_agreement(demo_path):
 
     with open_project(demo_path, actor="tester") as project:
         fixed_module.apply_fixed(project, fixed_module.FIXED[:3])
-        html = build_report(project, ReportOptions(rows="attr:role", rollup=True))
+        html = build_report(
+            project,
+            ReportOptions(rows="attr:role", rollup=True),
+        )
     found = outline(html)
     assert "agreement" in found.ids
     assert "Only one coder has coded" in html
@@ -141,6 +150,8 @@ def test_cli_report(coder_cli, export_path, tmp_path):
     target = tmp_path / "report.html"
     result = coder_cli(
         "report",
+        "--coders",
+        "ana,ben",
         "-p",
         export_path,
         "-o",
@@ -158,7 +169,9 @@ def test_cli_report(coder_cli, export_path, tmp_path):
 
 
 def test_table_page(coder_cli, export_path):
-    result = coder_cli("cooccurrence", "-p", export_path, "--format", "html")
+    result = coder_cli(
+        "cooccurrence", "--coder", "ana", "-p", export_path, "--format", "html"
+    )
     assert result.exit_code == 0
     found = outline(result.stdout)
     assert found.tables == 1 and found.external == [] and found.scripts == 0
@@ -166,7 +179,7 @@ def test_table_page(coder_cli, export_path):
 
 
 def test_saturation_curve_geometry(export_project):
-    result = saturation(export_project, order="attr:interview_date")
+    result = saturation(export_project, order="attr:interview_date", coder="ana")
     curve = saturation_curve(result.steps, result.total_codes)
     assert len(curve.bars) == len(curve.dots) == len(curve.labels) == 9
     assert [t["value"] for t in curve.ticks] == [0, 10, 20, 27]

@@ -27,7 +27,17 @@ KAVEH = fixed_module.KAVEH
 def test_matrix_sheet(coder_cli, export_path, tmp_path):
     target = tmp_path / "matrix.xlsx"
     result = coder_cli(
-        "matrix", "-p", export_path, "--cols", "level:1", "--rollup", "-o", target
+        "matrix",
+        "-p",
+        export_path,
+        "--cols",
+        "level:1",
+        "--rollup",
+        "-o",
+        target,
+        "--coders",
+        "ana,ben",
+        "--count-each",
     )
     assert result.exit_code == 0, result.stderr
     assert result.stderr.endswith(f"wrote {target}\n")
@@ -50,7 +60,9 @@ def test_matrix_sheet(coder_cli, export_path, tmp_path):
 
 
 def test_words_are_percent_cells(export_project):
-    matrix = theme_matrix(export_project, cell="words", rows="case,attr:role")
+    matrix = theme_matrix(
+        export_project, cell="words", rows="case,attr:role", coder="ana"
+    )
     book = load_workbook(io.BytesIO(export_tables([matrix_table(matrix)], "xlsx")))
     sheet = book.active
     assert [c.value for c in sheet[1]][:3] == ["case", "role", "Needs identification"]
@@ -61,8 +73,11 @@ def test_words_are_percent_cells(export_project):
 
 
 def test_quotes_wrap_in_the_framework_sheet(export_project):
-    framework = framework_matrix(export_project, limit=2)
-    tables = [matrix_table(theme_matrix(export_project)), framework_table(framework)]
+    framework = framework_matrix(export_project, limit=2, coder="ana")
+    tables = [
+        matrix_table(theme_matrix(export_project, coder="ana")),
+        framework_table(framework),
+    ]
     book = load_workbook(io.BytesIO(export_tables(tables, "xlsx")))
     assert book.sheetnames == ["Theme matrix", "Framework matrix"]
     sheet = book["Framework matrix"]

@@ -17,7 +17,7 @@ OTHER = "og-01-karimi"
 def coded(project):
     # Children roll up into their top-level code: trust_in_manager -> trust.
     apply_coding(project, DOC, 80, 107, "trust", coder="alice")
-    apply_coding(project, DOC, 139, 174, "trust_in_manager", coder="bob")
+    apply_coding(project, DOC, 139, 174, "trust_in_manager", coder="alice")
     apply_coding(project, DOC, 199, 295, "social_power", coder="alice")
     apply_coding(project, OTHER, 0, 20, "trust", coder="alice")
     return project
@@ -86,5 +86,64 @@ def test_rows_by_document_and_without_rollup(drive, app, coded):
         expected = theme_matrix(coded, rows="document", cols="codes")
         assert screen.grid.row_count == len(expected.rows)
         assert len(screen.grid.columns) == len(expected.columns) + 1
+
+    drive(scenario)
+
+
+def _team(project, consensus: bool) -> None:
+    """alice and bob coded the same passage; the consensus kept it."""
+    apply_coding(project, DOC, 80, 107, "trust", coder="alice")
+    apply_coding(project, DOC, 84, 107, "trust", coder="bob")
+    apply_coding(project, DOC, 199, 295, "social_power", coder="bob")
+    if consensus:
+        apply_coding(project, DOC, 80, 107, "trust", coder="consensus")
+
+
+def _grid_total(screen) -> int:
+    return sum(sum(line) for line in screen.matrix.cells)
+
+
+def test_the_matrix_counts_the_consensus_by_default(drive, app, project):
+    _team(project, consensus=True)
+
+    async def scenario(pilot):
+        await pilot.press("f6")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, MatrixScreen)
+        assert screen.whose.coders == ("consensus",)
+        assert "codings of consensus (the consensus)" in screen.sub_title
+        assert _grid_total(screen) == 1
+
+    drive(scenario)
+
+
+def test_the_matrix_asks_whose_codings_and_w_chooses(drive, app, project):
+    _team(project, consensus=False)
+
+    async def scenario(pilot):
+        await pilot.press("f6")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, MatrixScreen)
+        # Nothing is counted until the researcher chooses.
+        assert screen.matrix is None and len(screen.grid.columns) == 0
+        status = str(screen.query_one("#matrix-cell").render())
+        assert "2 coders have codings (alice, bob)" in status
+        assert "press w" in status
+        await pilot.press("w")
+        await pilot.pause()
+        assert screen.whose.coders == ("alice",) and _grid_total(screen) == 1
+        await pilot.press("w")
+        await pilot.pause()
+        assert screen.whose.coders == ("bob",) and _grid_total(screen) == 2
+        await pilot.press("w")
+        await pilot.pause()
+        # Pooled: the passage both coded counts once, bob's other one too.
+        assert screen.whose.pooled and _grid_total(screen) == 2
+        assert "pooled" in screen.sub_title
+        await pilot.press("w")
+        await pilot.pause()
+        assert screen.whose.coders == ("alice",)
 
     drive(scenario)

@@ -14,6 +14,12 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from coder.analysis.framework import Quote, quotes
+from coder.analysis.scope import (
+    CoderChoiceError,
+    Whose,
+    coders_with_codings,
+    whose_codings,
+)
 from coder.analysis.theme import Matrix, theme_matrix
 from coder.errors import CoderError
 from coder.tui.data import clock
@@ -57,6 +63,12 @@ class MatrixScreen(Screen):
             "Roll-up",
             tooltip="Top-level codes with their children's codings, or every code alone",
         ),
+        Binding(
+            "w",
+            "whose",
+            "Whose",
+            tooltip="Whose codings count: each coder in turn, then all pooled",
+        ),
         Binding("q,escape", "back", "Back", tooltip="Back to the grid, then out"),
     ]
 
@@ -75,6 +87,7 @@ class MatrixScreen(Screen):
         self.rollup = rollup
         self.cell = cell
         self.coder = coder
+        self.whose: Whose | None = None  # chosen by the rule, or with w
         self.matrix: Matrix | None = None
         self.quotes: list[Quote] = []
 
@@ -99,20 +112,33 @@ class MatrixScreen(Screen):
         self.set_focus(self.grid)
 
     def reload(self) -> None:
+        if self.whose is None:
+            try:
+                self.whose = whose_codings(self.app.project, coder=self.coder)
+            except CoderChoiceError as error:
+                # Several coders and no consensus: nothing is counted until
+                # the researcher says whose codings count.
+                self.matrix = None
+                self.grid.clear(columns=True)
+                self.sub_title = "whose codings? press w"
+                self.query_one("#matrix-cell", Static).update(
+                    Text(f"{error}. Here: press w to choose.", style="bold")
+                )
+                return
         try:
             matrix = theme_matrix(
                 self.app.project,
                 rows=self.rows,
                 cols=self.cols,
                 cell=self.cell,
-                coder=self.coder,
+                whose=self.whose,
                 rollup=self.rollup,
             )
         except CoderError as error:
             self.notify(str(error), severity="error")
             return
         self.matrix = matrix
-        who = self.coder or "everyone"
+        who = self.whose.describe()
         rolled = ", rolled up" if self.rollup else ""
         self.sub_title = f"{self.rows} × {self.cols}{rolled} · {self.cell} · {who}"
         grid = self.grid
@@ -158,6 +184,30 @@ class MatrixScreen(Screen):
         event.stop()
         self.show_quotes()
 
+    def whose_options(self) -> list[Whose]:
+        """Each coder who coded, then (with several) all of them pooled."""
+        project = self.app.project
+        names = coders_with_codings(project)
+        options = [whose_codings(project, coder=name) for name in names]
+        if len(names) > 1:
+            options.append(whose_codings(project, coders=names))
+        return options
+
+    def action_whose(self) -> None:
+        options = self.whose_options()
+        if not options:
+            self.notify("nobody has coded yet")
+            return
+        current = [w.coders for w in options]
+        at = (
+            current.index(self.whose.coders)
+            if self.whose and self.whose.coders in current
+            else -1
+        )
+        self.whose = options[(at + 1) % len(options)]
+        self.reload()
+        self.notify(f"counting {self.whose.describe()}")
+
     def _describe(self) -> None:
         status = self.query_one("#matrix-cell", Static)
         at = self.cell_at()
@@ -190,7 +240,7 @@ class MatrixScreen(Screen):
             self.quotes = quotes(
                 self.app.project,
                 code.id,
-                coder=self.coder,
+                whose=self.whose,
                 rollup=self.rollup,
                 **self._filters(row),
             )
