@@ -36,6 +36,13 @@ def _short(text: str, width: int = 60) -> str:
     "--rules", "use_rules", is_flag=True, help="Only the codebook's patterns."
 )
 @click.option("--learned", "use_learned", is_flag=True, help="Only the learned model.")
+@click.option(
+    "--combined",
+    "use_combined",
+    is_flag=True,
+    help="Only the combined model (the default: rules, codings, codebook text and"
+    " context in one).",
+)
 @click.option("--code", "codes", multiple=True, help="Only this code (repeatable).")
 @click.option(
     "--doc", "documents", multiple=True, help="Only this document (repeatable)."
@@ -52,7 +59,14 @@ def _short(text: str, width: int = 60) -> str:
 @click.option(
     "--evaluate",
     is_flag=True,
-    help="Store nothing: print precision, recall and F1 per code against the coder's codings.",
+    help="Store nothing: print precision, recall, F1 and Cohen's kappa per code"
+    " against the coder's codings, for rules, learned and combined.",
+)
+@click.option(
+    "--curve",
+    is_flag=True,
+    help="With --evaluate: also the learning curve (trained on the first 1, 2, ..."
+    " coded documents, scored on the others).",
 )
 @click.option(
     "--folds",
@@ -72,25 +86,34 @@ def _short(text: str, width: int = 60) -> str:
 def suggest(
     use_rules,
     use_learned,
+    use_combined,
     codes,
     documents,
     min_score,
     coder,
     evaluate,
+    curve,
     folds,
     char_ngrams,
     project_path: Path,
     as_json: bool,
 ) -> None:
-    """Suggest codings from the codebook's patterns and a model of your codings.
+    """Suggest codings from the codebook and a model of your codings.
 
     Suggestions are stored for review (`coder suggestions`); codings are not
-    touched. Without --rules or --learned, both run. With --evaluate, report
-    how well each would have reproduced the coder's codings instead.
+    touched. By default the combined model runs: one suggestion per sentence
+    and code from the codebook's patterns and text, your codings and
+    decisions, and the context (the question answered, the speaker, the
+    neighbouring sentences); before anything is coded, the patterns alone.
+    --rules and --learned run the single methods instead. With --evaluate,
+    report how well each would have reproduced the coder's codings (on
+    documents left out of training) instead; --curve adds the learning curve.
 
     Example:
 
         coder suggest --rules --code trust --min-score 0.7
+
+        coder suggest --evaluate --curve --coder gold
     """
     from coder.suggest.features import FeatureConfig
 
@@ -111,6 +134,7 @@ def suggest(
                 min_score=min_score,
                 config=config,
                 codes=list(codes) or None,
+                curve=curve,
             )
         if as_json:
             print_json(result.to_dict())
@@ -119,13 +143,16 @@ def suggest(
         return
     from coder.suggest.engine import suggest as run
 
+    if curve:
+        raise CoderError("--curve goes with --evaluate")
     if not use_rules and not use_learned:
-        use_rules = use_learned = True
+        use_combined = True
     with open_existing(project_path) as project:
         reports = run(
             project,
             use_rules=use_rules,
             use_learned=use_learned,
+            use_combined=use_combined,
             codes=list(codes) or None,
             documents=list(documents) or None,
             min_score=min_score,
@@ -149,34 +176,71 @@ def suggest(
                 f"; {report.details['coder']}'s model, {report.details['model']},"
                 f" {report.details['codes_learned']} codes"
             )
+        if report.method == "combined" and report.details:
+            details = report.details
+            line += (
+                f"; {details['coder']}'s model {details['version']}, {details['model']},"
+                f" {details['codes_learned']} codes learned from"
+                f" {details['training_sentences']:,} sentences"
+            )
         click.echo(line)
 
 
+_METHODS = ("rules", "learned", "combined")
+
+
 def evaluation_table(result) -> str:
-    """The evaluation as a plain-text table, one code a line, macro averages last."""
-    width = max([len("macro"), *(len(c.code) for c in result.codes)])
+    """The evaluation as a plain-text table, one code a line, summaries last."""
+    width = max([len("median kappa"), *(len(c.code) for c in result.codes)])
     n_width = max(4, len(str(sum(c.support for c in result.codes))))
+    group = 4 * 6
 
     def cells(scores) -> str:
-        return f"{scores.precision:6.2f}{scores.recall:6.2f}{scores.f1:6.2f}"
+        return (
+            f"{scores.precision:6.2f}{scores.recall:6.2f}{scores.f1:6.2f}"
+            f"{scores.kappa:6.2f}"
+        )
 
-    blank = f"{'—':>6}" * 3
+    blank = f"{'—':>6}" * 4
     lines = [
-        f"{'':{width}}  {'':>{n_width}}  {'rules':^18}  {'learned':^18}",
-        f"{'code':{width}}  {'n':>{n_width}}  {'P':>6}{'R':>6}{'F1':>6}"
-        f"  {'P':>6}{'R':>6}{'F1':>6}",
+        f"{'':{width}}  {'':>{n_width}}"
+        + "".join(f"  {method:^{group}}" for method in _METHODS),
+        f"{'code':{width}}  {'n':>{n_width}}"
+        + f"  {'P':>6}{'R':>6}{'F1':>6}{'κ':>6}" * len(_METHODS),
     ]
     for code in result.codes:
         rules = cells(code.rules) if code.has_patterns else blank
         lines.append(
             f"{code.code:{width}}  {code.support:>{n_width}}  {rules}"
-            f"  {cells(code.learned)}"
+            f"  {cells(code.learned)}  {cells(code.combined)}"
         )
-    rules, learned = result.macro("rules"), result.macro("learned")
     total = sum(c.support for c in result.codes)
     lines.append(
-        f"{'macro':{width}}  {total:>{n_width}}  {cells(rules)}  {cells(learned)}"
+        f"{'macro':{width}}  {total:>{n_width}}"
+        + "".join(f"  {cells(result.macro(m))}" for m in _METHODS)
     )
+    lines.append(
+        f"{'median kappa':{width}}  {'':>{n_width}}"
+        + "".join(f"  {'':>18}{result.macro(m).median_kappa:6.2f}" for m in _METHODS)
+    )
+    return "\n".join(lines)
+
+
+def curve_table(result) -> str:
+    """The learning curve: macro F1 and median kappa after 1, 2, ... documents."""
+    lines = [
+        f"{'documents':>9}  {'tested':>6}"
+        + "".join(f"  {method:^12}" for method in _METHODS),
+        f"{'trained':>9}  {'on':>6}" + f"  {'F1':>6}{'med κ':>6}" * len(_METHODS),
+    ]
+    for point in result.curve:
+        lines.append(
+            f"{point.trained:>9}  {point.tested:>6}"
+            + "".join(
+                f"  {point.macro(m).f1:6.2f}{point.macro(m).median_kappa:6.2f}"
+                for m in _METHODS
+            )
+        )
     return "\n".join(lines)
 
 
@@ -185,9 +249,18 @@ def _print_evaluation(result) -> None:
     click.echo(
         f"{result.coder}: {result.documents} documents, {result.sentences:,} sentences,"
         f" {result.folds}-fold cross-validation grouped by document; n = sentences"
-        f" coded; suggested at rules score >= {result.threshold_rules:g}, learned"
-        f" probability >= {result.threshold_learned:g} ({result.seconds:.1f} s)"
+        f" coded; κ = Cohen's kappa per sentence; suggested at rules score >="
+        f" {result.threshold_rules:g}, learned probability >="
+        f" {result.threshold_learned:g}, combined at per-code thresholds chosen"
+        f" inside the training documents ({result.seconds:.1f} s)"
     )
+    if result.curve:
+        click.echo()
+        click.echo(curve_table(result))
+        click.echo(
+            "learning curve: trained on the first documents (in document order),"
+            " tested on all the others"
+        )
     for note in result.notes:
         click.echo(f"note: {note}")
 
@@ -213,7 +286,9 @@ def _filters(func):
         [
             click.option("--code", "code_id", help="Only this code."),
             click.option("--doc", "document", help="Only this document."),
-            click.option("--method", type=click.Choice(["rules", "learned"])),
+            click.option(
+                "--method", type=click.Choice(["rules", "learned", "combined"])
+            ),
             click.option(
                 "--min-score",
                 type=click.FloatRange(0, 1),
@@ -357,7 +432,8 @@ def suggestions_accept(
     """Accept suggestions by id, or all pending ones at or above --min-score.
 
     Each becomes a coding by the accepting coder, marked as coming from a
-    suggestion (source `suggestion:rules` or `suggestion:learned`).
+    suggestion (source `suggestion:rules`, `suggestion:learned` or
+    `suggestion:combined`).
 
     Example:
 

@@ -29,6 +29,7 @@ rules. A child code can imply its parent: where the codebook marks a child
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import time
 import warnings
@@ -38,13 +39,19 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
+from coder import __version__
+from coder.cases import document_id
 from coder.codebook import Codebook
+from coder.codes import current_codebook
+from coder.errors import CoderError
 from coder.store import Project
+from coder.store.project import now
 from coder.suggest.context import Context, project_context
 from coder.suggest.corpus import Sentences, corpus_fingerprint, document_pipelines
 from coder.suggest.features import (
@@ -55,7 +62,8 @@ from coder.suggest.features import (
     fit_idf,
     tfidf,
 )
-from coder.suggest.learned import TrainingSet
+from coder.suggest.learned import TrainingSet, training_set
+from coder.suggest.queue import NewSuggestion
 from coder.suggest.rules import lemmatise, match_sentences
 from coder.suggest.vectors import WordVectors, learn_vectors
 
@@ -345,6 +353,9 @@ class CombinedModel:
     fingerprint: str = ""
     seconds: float = 0.0
     input_codes: list[str] = field(default_factory=list)
+    trained_at: str = ""
+    # Read from the project rather than fitted in this run.
+    loaded: bool = False
 
     def probabilities(self, features: sp.csr_matrix) -> np.ndarray:
         scores = np.asarray(features @ self.coef) + self.intercept
@@ -365,6 +376,7 @@ def _fit_code(
         solver="liblinear",
         tol=1e-3,
         max_iter=200,
+        random_state=0,
     )
     with warnings.catch_warnings():
         # An unconverged fit after 1,000 passes is still a usable ranking.
@@ -642,3 +654,247 @@ def model_fingerprint(
     digest.update(json.dumps([MODEL_FORMAT, C, codes, signals.fingerprint]).encode())
     digest.update(data.fingerprint(signals.counts, DEFAULT_FEATURES).encode())
     return digest.hexdigest()[:32]
+
+
+# Storing ----------------------------------------------------------------------
+
+
+def _model_key(coder: str) -> str:
+    return f"{METHOD}:{coder}"
+
+
+def codebook_digest(codebook: Codebook, codes: list[str]) -> str:
+    """Changes when what the model reads from the codebook changes."""
+    parts = [
+        [
+            code.id,
+            parent.id if parent else None,
+            code.name,
+            code.definition,
+            code.include,
+            code.exclude,
+            [[e.text, e.source, e.kind] for e in code.examples],
+            code.patterns.to_dict() | {"scope": code.patterns.scope},
+        ]
+        for code, parent, _ in codebook.walk()
+        if code.id in codes
+    ]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def save_combined(project: Project, model: CombinedModel) -> None:
+    """Store the model as the coder's current combined model (plain arrays, no pickle)."""
+    arrays = io.BytesIO()
+    n_smooth = 0 if model.smooth_coef is None else len(model.codes)
+    np.savez_compressed(
+        arrays,
+        idf=model.vocabulary.idf,
+        coef=model.coef.astype(np.float32),
+        intercept=model.intercept,
+        thresholds=model.thresholds,
+        modes=model.modes,
+        smooth_coef=(
+            model.smooth_coef
+            if n_smooth
+            else np.zeros((0, SMOOTH_FEATURES), dtype=np.float64)
+        ),
+        smooth_intercept=(model.smooth_intercept if n_smooth else np.zeros(0)),
+    )
+    meta = {
+        "format": MODEL_FORMAT,
+        "coder": model.coder,
+        "codes": model.codes,
+        "input_codes": model.input_codes,
+        "terms": model.vocabulary.terms,
+        "examples": model.examples,
+        "skipped": model.skipped,
+        "training_sentences": model.training_sentences,
+        "trained_at": model.trained_at,
+        "seconds": model.seconds,
+    }
+    with project.atomic():
+        project.db.execute(
+            "INSERT INTO suggestion_models (key, fingerprint, sklearn_version,"
+            " coder_version, created_at, meta, arrays) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET fingerprint = excluded.fingerprint,"
+            " sklearn_version = excluded.sklearn_version,"
+            " coder_version = excluded.coder_version, created_at = excluded.created_at,"
+            " meta = excluded.meta, arrays = excluded.arrays",
+            [
+                _model_key(model.coder),
+                model.fingerprint,
+                sklearn.__version__,
+                __version__,
+                model.trained_at,
+                json.dumps(meta, ensure_ascii=False),
+                arrays.getvalue(),
+            ],
+        )
+
+
+def load_combined(
+    project: Project, coder: str, fingerprint: str
+) -> CombinedModel | None:
+    """The coder's stored combined model if it was fitted on exactly this (else None)."""
+    row = project.db.execute(
+        "SELECT fingerprint, sklearn_version, meta, arrays FROM suggestion_models"
+        " WHERE key = ?",
+        [_model_key(coder)],
+    ).fetchone()
+    if row is None or row[0] != fingerprint or row[1] != sklearn.__version__:
+        return None
+    meta = json.loads(row[2])
+    if meta.get("format") != MODEL_FORMAT:
+        return None
+    with np.load(io.BytesIO(row[3]), allow_pickle=False) as arrays:
+        smooth = arrays["smooth_coef"]
+        return CombinedModel(
+            coder=meta["coder"],
+            codes=meta["codes"],
+            vocabulary=Vocabulary(meta["terms"], arrays["idf"]),
+            coef=arrays["coef"].astype(np.float64),
+            intercept=arrays["intercept"],
+            thresholds=arrays["thresholds"],
+            modes=arrays["modes"],
+            smooth_coef=smooth if len(smooth) else None,
+            smooth_intercept=arrays["smooth_intercept"] if len(smooth) else None,
+            examples=meta["examples"],
+            skipped=meta["skipped"],
+            training_sentences=meta["training_sentences"],
+            fingerprint=row[0],
+            seconds=meta["seconds"],
+            trained_at=meta["trained_at"],
+            input_codes=meta["input_codes"],
+            loaded=True,
+        )
+
+
+def current_combined(
+    project: Project,
+    coder: str | None = None,
+    *,
+    save: bool = True,
+) -> tuple[CombinedModel, CorpusSignals, Inputs, TrainingSet]:
+    """The coder's combined model for their codings and the codebook as they are now.
+
+    Loaded when one was stored for exactly these codings, decisions, corpus
+    and codebook; otherwise fitted (and stored unless `save` is False).
+    """
+    coder = coder or project.actor
+    codebook = current_codebook(project)
+    codes = [code.id for code, _, _ in codebook.walk()]
+    signals = corpus_signals(project)
+    data = training_set(project, signals.counts, coder, codes=codes)
+    if not data.labels:
+        raise CoderError(
+            f"{coder} has no codings to learn from; code some sentences first"
+            " (or import codings with `coder codings import`)"
+        )
+    inputs = make_inputs(project, signals, codebook, codes)
+    fingerprint = model_fingerprint(data, signals, codes)
+    fingerprint = hashlib.sha256(
+        (fingerprint + codebook_digest(codebook, codes)).encode()
+    ).hexdigest()[:32]
+    model = load_combined(project, coder, fingerprint)
+    if model is None:
+        model = train_combined(signals, inputs, data)
+        model.fingerprint = fingerprint
+        model.trained_at = now()
+        if save:
+            save_combined(project, model)
+    return model, signals, inputs, data
+
+
+@dataclass
+class CombinedRun:
+    """What a run of the combined model found."""
+
+    model: CombinedModel
+    suggestions: list[NewSuggestion] = field(default_factory=list)
+    sentences: int = 0
+    seconds: float = 0.0
+
+
+def suggest_combined(
+    project: Project,
+    *,
+    coder: str | None = None,
+    codes: Collection[str] | None = None,
+    documents: Collection[str] | None = None,
+    min_score: float | None = None,
+    save: bool = True,
+) -> CombinedRun:
+    """One suggestion per sentence and code from every signal, nothing stored.
+
+    A sentence gets a code when the code's probability passes its
+    threshold (or, where cross-validation chose so, when the code's rules
+    fire); sentences the coder already coded with the code get none. The
+    score is the calibrated probability (a rule score for codes left to
+    the rules); the reason names the model's version and training size.
+
+    Args:
+        project: The open project.
+        coder: Whose codings train the model (default: the actor).
+        codes: Only these codes.
+        documents: Only these documents.
+        min_score: Also leave out suggestions scoring less.
+        save: Store a newly fitted model (else the caller does).
+    """
+    began = time.perf_counter()
+    model, signals, inputs, data = current_combined(project, coder, save=save)
+    sentences = signals.sentences
+    rows = np.arange(len(sentences))
+    if documents is not None:
+        ids = [document_id(project, name) for name in documents]
+        rows = np.flatnonzero(np.isin(sentences.document_ids, ids))
+    run = CombinedRun(model=model, sentences=len(rows))
+    probabilities, passed = predict_combined(model, signals, inputs, rows)
+    column = {code: j for j, code in enumerate(inputs.codes)}
+    version = (
+        f"model {model.fingerprint[:8]} (format {MODEL_FORMAT}),"
+        f" {model.training_sentences:,} sentences"
+    )
+    for code in inputs.codes:
+        if codes is not None and code not in codes:
+            continue
+        rule_scores = inputs.rules[rows, column[code]]
+        if code in model.codes:
+            j = model.codes.index(code)
+            mode = model.modes[j]
+            fires = rule_scores > 0
+            hits = (
+                passed[:, j]
+                if mode == MODEL
+                else fires
+                if mode == RULES
+                else passed[:, j] | fires
+            )
+            scores = probabilities[:, j]
+            why = f"p >= {model.thresholds[j]:.2f}" if mode != RULES else "rules"
+        else:
+            hits = rule_scores > 0
+            scores = rule_scores
+            why = "rules (too few codings to learn)"
+        done = data.coded.get(code)
+        for i in np.flatnonzero(hits).tolist():
+            position = int(rows[i])
+            value = float(scores[i])
+            if done is not None and done[position]:
+                continue
+            if min_score is not None and value < min_score:
+                continue
+            fired = " + rules" if rule_scores[i] > 0 and why.startswith("p") else ""
+            run.suggestions.append(
+                NewSuggestion(
+                    document=sentences.names[int(sentences.document_ids[position])],
+                    start=int(sentences.starts[position]),
+                    end=int(sentences.ends[position]),
+                    code=code,
+                    score=round(value, 4),
+                    method=METHOD,
+                    reason=f"{why}{fired}; {version}",
+                )
+            )
+    run.suggestions.sort(key=lambda s: (s.document, s.start, -s.score, s.code))
+    run.seconds = time.perf_counter() - began
+    return run

@@ -1,4 +1,4 @@
-"""Making suggestions: run the rules and the learned model, store what they propose.
+"""Making suggestions: run the rules, the learned or the combined model, store what they propose.
 
 Suggestions go to the queue (`coder.suggest.queue`) with their method,
 score and reason; codings are never touched. Each method's pending
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from coder.codes import get_code
 from coder.errors import CoderError
 from coder.store import Project
-from coder.suggest import learned, rules
+from coder.suggest import combined, learned, rules
 from coder.suggest.features import DEFAULT_FEATURES, FeatureConfig
 from coder.suggest.queue import StoredSuggestions, store_suggestions
 
@@ -49,6 +49,7 @@ def suggest(
     *,
     use_rules: bool = True,
     use_learned: bool = True,
+    use_combined: bool = False,
     codes: Collection[str] | None = None,
     documents: Collection[str] | None = None,
     min_score: float | None = None,
@@ -61,6 +62,9 @@ def suggest(
         project: The open project.
         use_rules: Match the codebook's patterns.
         use_learned: Use the coder's learned model (trained if their codings changed).
+        use_combined: Use the combined model (every signal in one; fitted if
+            the codings, decisions or codebook changed). Before anything is
+            coded it cannot learn; then the rules run in its place.
         codes: Only these codes.
         documents: Only these documents.
         min_score: Leave out suggestions scoring less (learned default 0.5).
@@ -93,6 +97,28 @@ def suggest(
                 raise
             # Rules can run before anyone has coded; say why nothing was learned.
             learned_error = exc
+    combined_run = None
+    if use_combined:
+        try:
+            combined_run = combined.suggest_combined(
+                project,
+                coder=coder,
+                codes=codes,
+                documents=documents,
+                min_score=min_score,
+                save=False,
+            )
+        except CoderError as exc:
+            # Nothing coded yet: the codebook's patterns are all there is.
+            learned_error = exc
+            if rule_run is None:
+                rule_run = rules.suggest_rules(
+                    project,
+                    codes=codes,
+                    documents=documents,
+                    coder=coder,
+                    min_score=min_score,
+                )
     reports = []
     with project.atomic():
         if rule_run is not None:
@@ -120,7 +146,7 @@ def suggest(
         if learned_error is not None:
             reports.append(
                 MethodReport(
-                    learned.METHOD,
+                    combined.METHOD if use_combined else learned.METHOD,
                     0,
                     StoredSuggestions(),
                     0,
@@ -150,6 +176,35 @@ def suggest(
                     {
                         "coder": model.coder,
                         "model": "stored" if model.loaded else "trained",
+                        "codes_learned": len(model.codes),
+                        "training_seconds": round(model.seconds, 3),
+                    },
+                    [f"{code}: {why}" for code, why in sorted(model.skipped.items())],
+                )
+            )
+        if combined_run is not None:
+            model = combined_run.model
+            if not model.loaded:
+                combined.save_combined(project, model)
+            stored = store_suggestions(
+                project,
+                combined_run.suggestions,
+                method=combined.METHOD,
+                documents=documents,
+                codes=codes,
+            )
+            reports.append(
+                MethodReport(
+                    combined.METHOD,
+                    len(combined_run.suggestions),
+                    stored,
+                    combined_run.sentences,
+                    combined_run.seconds,
+                    {
+                        "coder": model.coder,
+                        "model": "stored" if model.loaded else "trained",
+                        "version": model.fingerprint[:8],
+                        "training_sentences": model.training_sentences,
                         "codes_learned": len(model.codes),
                         "training_seconds": round(model.seconds, 3),
                     },

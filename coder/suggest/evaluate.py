@@ -135,6 +135,40 @@ class Macro:
 
 
 @dataclass
+class CurvePoint:
+    """The figures after training on the first `trained` documents, tested on the rest."""
+
+    trained: int
+    tested: int
+    codes: list[CodeEvaluation]
+
+    def macro(self, method: str) -> Macro:
+        return _macro([getattr(code, method) for code in self.codes])
+
+    def to_dict(self) -> dict:
+        return {
+            "trained": self.trained,
+            "tested": self.tested,
+            "macro": {m: self.macro(m).to_dict() for m in METHODS},
+        }
+
+
+def _macro(rows: list[Scores]) -> Macro:
+    if not rows:
+        return Macro(0.0, 0.0, 0.0, 0.0, 0.0)
+    return Macro(
+        float(np.mean([r.precision for r in rows])),
+        float(np.mean([r.recall for r in rows])),
+        float(np.mean([r.f1 for r in rows])),
+        float(np.mean([r.kappa for r in rows])),
+        float(np.median([r.kappa for r in rows])),
+    )
+
+
+METHODS = ("rules", "learned", "combined")
+
+
+@dataclass
 class Evaluation:
     coder: str
     folds: int
@@ -145,18 +179,10 @@ class Evaluation:
     codes: list[CodeEvaluation]
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    curve: list[CurvePoint] = field(default_factory=list)
 
     def macro(self, method: str) -> Macro:
-        rows = [getattr(code, method) for code in self.codes]
-        if not rows:
-            return Macro(0.0, 0.0, 0.0, 0.0, 0.0)
-        return Macro(
-            float(np.mean([r.precision for r in rows])),
-            float(np.mean([r.recall for r in rows])),
-            float(np.mean([r.f1 for r in rows])),
-            float(np.mean([r.kappa for r in rows])),
-            float(np.median([r.kappa for r in rows])),
-        )
+        return _macro([getattr(code, method) for code in self.codes])
 
     def to_dict(self) -> dict:
         return {
@@ -174,6 +200,7 @@ class Evaluation:
                 "learned": self.macro("learned").to_dict(),
                 "combined": self.macro("combined").to_dict(),
             },
+            "curve": [point.to_dict() for point in self.curve],
             "seconds": round(self.seconds, 2),
             "notes": self.notes,
         }
@@ -187,8 +214,9 @@ def evaluate(
     min_score: float | None = None,
     config: FeatureConfig = DEFAULT_FEATURES,
     codes: Collection[str] | None = None,
+    curve: bool = False,
 ) -> Evaluation:
-    """Score rules and the learned model against a coder's own codings.
+    """Score rules, the learned and the combined model against a coder's own codings.
 
     Args:
         project: The open project.
@@ -198,6 +226,8 @@ def evaluate(
             rule match; the learned model's 0.5).
         config: The learned model's features.
         codes: Only these codes (default: every code the coder used).
+        curve: Also the learning curve: trained on the first 1, 2, ...
+            coded documents (in document order), scored on all the others.
     """
     began = time.perf_counter()
     coder = coder or project.actor
@@ -238,8 +268,6 @@ def evaluate(
     subset = sentences.take(rows)
     predicted = rule_labels(project, subset, codebook, used, min_score=min_score)
     empty = np.zeros(len(rows), dtype=bool)
-    for code in used:
-        evaluations[code].rules.add(gold[code], predicted.get(code, empty))
     # Learned: grouped k-fold.
     k = min(folds, len(coded_docs))
     if k < 2:
@@ -247,9 +275,15 @@ def evaluate(
     groups = sentences.document_ids[rows]
     signals = combined_module.corpus_signals(project, config)
     rule_scores = combined_module.rule_matrix(project, signals, codebook, used)
-    splitter = GroupKFold(n_splits=k)
-    for _, test_index in splitter.split(rows, groups=groups):
+
+    def run_split(test_index: np.ndarray, scores: dict[str, CodeEvaluation]) -> None:
+        """Train on every coded document outside `test_index`, score inside it."""
         test_docs = set(np.unique(groups[test_index]).tolist())
+        for code in used:
+            # Rules learn nothing: scored on the split's test documents as they are.
+            scores[code].rules.add(
+                gold[code][test_index], predicted.get(code, empty)[test_index]
+            )
         data = learned_module.training_set(
             project, counts, coder, codes=used, exclude_documents=test_docs
         )
@@ -263,9 +297,9 @@ def evaluate(
         for row, code, _, _ in found:
             fold_predicted[code][position[row]] = True
         for code in used:
-            evaluations[code].learned.add(gold[code][test_index], fold_predicted[code])
+            scores[code].learned.add(gold[code][test_index], fold_predicted[code])
             if code not in model.codes:
-                evaluations[code].unlearned_folds += 1
+                scores[code].unlearned_folds += 1
         # Combined: the codebook's examples quoted from the test documents are
         # left out of its seeds, like their codings.
         test_names = {sentences.names[d] for d in test_docs}
@@ -278,9 +312,22 @@ def evaluate(
             joint, signals, inputs, test_rows, fold_rules
         )
         for code in used:
-            evaluations[code].combined.add(
+            scores[code].combined.add(
                 gold[code][test_index], labels.get(code, empty[test_index])
             )
+
+    for _, test_index in GroupKFold(n_splits=k).split(rows, groups=groups):
+        run_split(test_index, evaluations)
+    points = []
+    if curve:
+        # Documents in order; after n of them, score on every later one.
+        for n in range(1, len(coded_docs)):
+            point = {
+                code: CodeEvaluation(code, int(gold[code].sum()), code in with_patterns)
+                for code in used
+            }
+            run_split(np.flatnonzero(~np.isin(groups, coded_docs[:n])), point)
+            points.append(CurvePoint(n, len(coded_docs) - n, list(point.values())))
     result = Evaluation(
         coder=coder,
         folds=k,
@@ -289,6 +336,7 @@ def evaluate(
         threshold_rules=threshold_rules,
         threshold_learned=threshold_learned,
         codes=[evaluations[code] for code in used],
+        curve=points,
     )
     missing = [code for code in used if code not in with_patterns]
     if missing:

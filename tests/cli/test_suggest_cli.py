@@ -124,9 +124,13 @@ def test_learned_without_codings_says_why(coder, demo_path):
     result = coder("suggest", "-p", demo_path, "--learned", "--coder", "nobody")
     assert result.exit_code == 1
     assert "nobody has no codings to learn from" in result.stderr
-    both = coder("suggest", "-p", demo_path, "--coder", "nobody")
-    assert both.exit_code == 0
-    assert "learned: nobody has no codings to learn from" in both.stderr
+    default = coder("suggest", "-p", demo_path, "--coder", "nobody")
+    assert default.exit_code == 0
+    assert "combined: nobody has no codings to learn from" in default.stderr
+    # Nothing to learn from yet: the codebook's patterns suggest in its place.
+    assert default.stdout.startswith("rules: ")
+    listed = json.loads(coder("suggestions", "list", "-p", demo_path, "--json").stdout)
+    assert listed and {s["method"] for s in listed} == {"rules"}
 
 
 def test_evaluate_prints_a_table_per_code(coder, demo_path, gold_file):
@@ -136,10 +140,14 @@ def test_evaluate_prints_a_table_per_code(coder, demo_path, gold_file):
     )
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[1].split() == ["code", "n", "P", "R", "F1", "P", "R", "F1"]
+    assert lines[0].split() == ["rules", "learned", "combined"]
+    assert lines[1].split() == ["code", "n"] + ["P", "R", "F1", "κ"] * 3
     assert lines[2].split()[:2] == ["payment_risk", "2"]
+    assert len(lines[2].split()) == 2 + 12
     assert lines[3].split()[:2] == ["macro", "2"]
-    assert "2-fold cross-validation grouped by document" in lines[4]
+    assert lines[4].split()[:2] == ["median", "kappa"]
+    assert len(lines[4].split()) == 2 + 3
+    assert "2-fold cross-validation grouped by document" in lines[5]
     as_json = json.loads(
         coder(
             "suggest",
@@ -154,7 +162,15 @@ def test_evaluate_prints_a_table_per_code(coder, demo_path, gold_file):
         ).stdout
     )
     assert as_json["codes"][0]["code"] == "payment_risk"
-    assert set(as_json["macro"]) == {"rules", "learned"}
+    assert set(as_json["macro"]) == {"rules", "learned", "combined"}
+    assert set(as_json["macro"]["combined"]) == {
+        "precision",
+        "recall",
+        "f1",
+        "kappa",
+        "median_kappa",
+    }
+    assert as_json["curve"] == []
 
 
 def test_suggest_changes_no_codings(coder, demo_path, gold_file):
@@ -183,3 +199,33 @@ def test_evaluate_takes_codes_but_not_documents(coder, demo_path, gold_file):
         "suggest", "-p", demo_path, "--evaluate", "--coder", "gold", "--code", "trust"
     )
     assert other.stderr == "coder: error: gold has not used the codes asked for\n"
+
+
+def test_curve_prints_figures_after_each_document(coder, demo_path, tmp_path):
+    quotes = tmp_path / "three.yaml"
+    quotes.write_text(
+        CODINGS
+        + """  - document: re-02-hosseini
+    code: payment_risk
+    quote: "Then payment."
+""",
+        encoding="utf-8",
+    )
+    imported = coder("codings", "import", "-p", demo_path, quotes)
+    assert imported.exit_code == 0, imported.stderr
+    result = coder(
+        "suggest", "-p", demo_path, "--evaluate", "--curve", "--coder", "gold"
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("documents")))
+    assert lines[start + 1].split() == ["trained", "on"] + ["F1", "med", "κ"] * 3
+    # Three coded documents: after one and after two.
+    assert [line.split()[:2] for line in lines[start + 2 : start + 4]] == [
+        ["1", "2"],
+        ["2", "1"],
+    ]
+    assert lines[start + 4].startswith("learning curve:")
+    alone = coder("suggest", "-p", demo_path, "--curve")
+    assert alone.exit_code == 1
+    assert alone.stderr == "coder: error: --curve goes with --evaluate\n"
