@@ -214,45 +214,109 @@ def _new_code_map(code: Code, like: Any) -> Any:
     return node
 
 
-def _tail(node: Any) -> tuple[Any, Any] | None:
-    """Where the comment after a node is kept: (container, key), descending into its last value."""
+# Comments between codes ----------------------------------------------------------
+#
+# ruamel keeps a comment between two codes in one of three places: after the
+# last value of the first code (a "post" comment on its deepest last key), at
+# the end of a nested list, or before the second code's dash. `_normalise`
+# moves all of them to the third place, so a comment belongs to the code it
+# precedes and moving codes in a list never strands or drops one.
+
+
+def _tokens(text: str, *, block: bool) -> list[Any]:
+    """A post comment's text as comment tokens that go before an item.
+
+    A post comment starts with the end of its value's line, except after a
+    `|` or `>` block, whose own last line break is part of the value.
+    """
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    found = []
+    for line in (text if block else text[1:]).splitlines(keepends=True):
+        stripped = line.lstrip(" ")
+        found.append(
+            CommentToken(stripped, CommentMark(len(line) - len(stripped)), None)
+        )
+    return found
+
+
+def _is_block(value: Any) -> bool:
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+    return isinstance(value, LiteralScalarString | FoldedScalarString)
+
+
+def _pull_tail(node: Any) -> list[Any]:
+    """Remove and return the comments after a node (after its deepest last value)."""
     if isinstance(node, dict) and node:
         key = list(node)[-1]
         entry = node.ca.items.get(key)
         if entry and len(entry) > 2 and entry[2] is not None:
-            return node, key
-        return _tail(node[key])
+            token, entry[2] = entry[2], None
+            return _tokens(token.value, block=_is_block(node[key]))
+        value = node[key]
+        return _pull_tail(value) if isinstance(value, dict | list) else []
     if isinstance(node, list) and node:
+        found = _pull_tail(node[-1]) if isinstance(node[-1], dict | list) else []
         entry = node.ca.items.get(len(node) - 1)
         if entry and entry[0] is not None:
-            return node, len(node) - 1
-        return _tail(node[-1])
-    return None
+            found += _tokens(entry[0].value, block=False)
+            entry[0] = None
+        end = getattr(node.ca, "end", None)
+        if end:
+            found += list(end)
+            node.ca.end = []
+        return found
+    return []
 
 
-def _take_tail(node: Any) -> Any:
-    """Remove and return the comment after a node (None when it has none)."""
-    found = _tail(node)
-    if found is None:
-        return None
-    container, key = found
-    entry = container.ca.items[key]
-    index = 2 if isinstance(container, dict) else 0
-    token, entry[index] = entry[index], None
-    return token
-
-
-def _give_tail(node: Any, token: Any) -> None:
-    """Put a comment after a code's map (after its last key's value)."""
-    if token is None or not isinstance(node, dict) or not node:
+def _give_tail(node: Any, tokens: list[Any]) -> None:
+    """Put comments after a code's map, as a post comment on its deepest last value."""
+    if not tokens:
         return
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
     key = list(node)[-1]
     value = node[key]
-    if isinstance(value, dict | list) and value and not value.fa.flow_style():
-        _give_tail(value if isinstance(value, dict) else value[-1], token)
+    if isinstance(value, dict) and value:
+        _give_tail(value, tokens)
         return
-    entry = node.ca.items.setdefault(key, [None, None, None, None])
-    entry[2] = token
+    if (
+        isinstance(value, list)
+        and value
+        and not value.fa.flow_style()
+        and isinstance(value[-1], dict)
+    ):
+        _give_tail(value[-1], tokens)
+        return
+    text = "".join(" " * t.start_mark.column + t.value for t in tokens)
+    token = CommentToken(
+        text if _is_block(value) else "\n" + text, CommentMark(0), None
+    )
+    node.ca.items.setdefault(key, [None, None, None, None])[2] = token
+
+
+def _before(items: Any, index: int) -> list[Any]:
+    entry = items.ca.items.get(index)
+    return list(entry[1] or []) if entry and len(entry) > 1 else []
+
+
+def _set_before(items: Any, index: int, tokens: list[Any]) -> None:
+    entry = items.ca.items.setdefault(index, [None, None, None, None])
+    entry[1] = tokens or None
+
+
+def _normalise(items: Any) -> None:
+    """Every comment between two codes of the list before the second (and so down the tree)."""
+    for index in range(len(items) - 1):
+        tokens = _pull_tail(items[index])
+        if tokens:
+            _set_before(items, index + 1, tokens + _before(items, index + 1))
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("children"), list):
+            _normalise(item["children"])
 
 
 def _sync_list(
@@ -260,9 +324,10 @@ def _sync_list(
 ) -> None:
     """Make `container[key]` the list of `codes`' maps, in place.
 
-    Maps of codes no longer here (moved or merged away) are removed, the
-    comment after them kept for the code before; maps of codes new here are
-    appended, taking over the comment that followed the old last one.
+    Maps of codes no longer here (moved or merged away) are taken out; the
+    comments before them stay where they were, before the next code. Maps of
+    codes new here are appended after the last one, and the comment that
+    followed the list still follows it.
     """
     from ruamel.yaml.comments import CommentedSeq
 
@@ -275,20 +340,27 @@ def _sync_list(
         _place(container, key, items)
     for index in range(len(items) - 1, -1, -1):
         item = items[index]
-        if not isinstance(item, dict) or item.get("id") not in wanted:
-            token = _take_tail(item)
-            del items[index]
-            if token is not None and index > 0:
-                _take_tail(items[index - 1])
-                _give_tail(items[index - 1], token)
+        if isinstance(item, dict) and item.get("id") in wanted:
+            continue
+        before = _before(items, index)
+        last = index == len(items) - 1
+        after = _pull_tail(item) if last else []
+        del items[index]
+        if index < len(items):
+            _set_before(items, index, before + _before(items, index))
+        elif items:
+            _give_tail(items[-1], _pull_tail(items[-1]) + before + after)
+        else:
+            # The list is empty now: its comments go after the map holding it.
+            _give_tail(container, before + after)
     present = [item.get("id") for item in items]
     for code in codes:
         if code.id in present:
             continue
         node = nodes.get(code.id) or _new_code_map(code, _model(nodes))
-        if items:
-            _give_tail(node, _take_tail(items[-1]))
+        tail = _pull_tail(items[-1]) if items else []
         items.append(node)
+        _give_tail(node, tail)
         present.append(code.id)
     # Codes that stayed keep their order; the project's order wins if it differs.
     if present != wanted:
@@ -316,6 +388,8 @@ def update_yaml(text: str, codebook: Codebook) -> str:
     yaml = _layout_of(text)
     data = yaml.load(text)
     nodes = _index(data.get("codes"), {})
+    if isinstance(data.get("codes"), list):
+        _normalise(data["codes"])
     for field in ("name", "version", "description"):
         value = getattr(codebook, field)
         old = data.get(field)
