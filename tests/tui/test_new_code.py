@@ -103,6 +103,10 @@ def test_escape_makes_no_code(project, drive):
     async def scenario(pilot):
         await pilot.press("slash", *DOC[:5], "enter", "enter")
         await pilot.pause()
+        # A name in use keeps the dialog open, to change it.
+        await pilot.press("ctrl+n", *"trust", "enter")
+        assert isinstance(pilot.app.screen, NewCodeScreen)
+        await pilot.press("escape")
         await pilot.press("ctrl+n", *"Nothing", "escape")
         await pilot.pause()
         assert isinstance(pilot.app.screen, TranscriptScreen)

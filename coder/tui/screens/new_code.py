@@ -134,6 +134,17 @@ class NewCodeScreen(ModalScreen[NewCode | None]):
         if not name:
             self.notify("A code needs a name", severity="warning")
             return
+        taken = next(
+            (e for e in self.codes.entries if e.name.casefold() == name.casefold()),
+            None,
+        )
+        if taken is not None:
+            # Said here, with the name still in the box to change.
+            self.notify(
+                f"A code is named {taken.name} already ({taken.id})",
+                severity="warning",
+            )
+            return
         highlighted = self.query_one(OptionList).highlighted
         self.dismiss(NewCode(name, self.parents[highlighted or 0]))
 
