@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from coder.attributes import values_for
 from coder.errors import NotFoundError
 from coder.names import unknown_name
 from coder.store import Project
@@ -57,8 +58,6 @@ def set_case(project: Project, document: str, case: str | None) -> None:
 
 
 def list_cases(project: Project) -> list[Case]:
-    from coder.attributes import values_for
-
     cases = {
         row[0]: Case(row[0], row[1])
         for row in project.db.execute("SELECT id, name FROM cases ORDER BY name")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from coder.attributes import import_csv
+from coder.attribute_table import import_csv
 from coder.bundled import bundled_dir
 from coder.codebook import read_codebook
 from coder.codes import load_codebook

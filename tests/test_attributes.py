@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coder.attributes import import_csv, infer_type, list_attributes, set_values
+from coder.attribute_table import import_csv
+from coder.attributes import infer_type, list_attributes, set_values
 from coder.cases import list_cases
 from coder.cli import cli
 from coder.documents import import_transcripts, list_documents

@@ -9,7 +9,7 @@ import pytest
 
 import coder.documents
 import coder.parallel
-from coder.attributes import import_csv
+from coder.attribute_table import import_csv
 from coder.cases import set_case
 from coder.documents import (
     document_segments,

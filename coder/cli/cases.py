@@ -145,7 +145,7 @@ def attributes_import(csv_file, project_path, types) -> None:
 
         coder attributes import transcripts/attributes.csv --type employees=number
     """
-    from coder.attributes import import_csv
+    from coder.attribute_table import import_csv
 
     with open_existing(project_path) as project:
         result = import_csv(project, csv_file, parse_types(types))

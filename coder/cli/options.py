@@ -121,7 +121,7 @@ def output_options(formats: Sequence[str] = FORMATS) -> Callable:
 
 def pick_format(fmt: str | None, output: Path | None, formats: Sequence[str]) -> str:
     """The format asked for, else the one the output's suffix names; checked early."""
-    from coder.exporters.tables import BINARY, SUFFIXES
+    from coder.exporters.formats import BINARY, SUFFIXES
 
     if not fmt and output is not None:
         fmt = SUFFIXES.get(output.suffix.lower())

@@ -85,7 +85,7 @@ def _fits(header: list[str], rows: list[list[str]], width: int) -> bool:
 
 def emit(tables: list, fmt: str, output: Path | None) -> None:
     """Print or write tables: the terminal table, or a file format's bytes."""
-    from coder.exporters.tables import export_tables
+    from coder.exporters.formats import export_tables
 
     if fmt == "table":
         for table in tables:

@@ -9,7 +9,7 @@ when asked for another.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,6 @@ from coder.analysis.framework import FrameworkMatrix, Quote
 from coder.analysis.frequencies import Crosstab, Frequencies
 from coder.analysis.saturation import Saturation
 from coder.analysis.theme import Matrix
-from coder.errors import CoderError
 
 # What a column holds, which decides how each format writes it.
 KINDS = ("text", "int", "share", "percent", "number", "quote")
@@ -412,44 +411,6 @@ def codings_table(records: Sequence[Any], attributes: Sequence[str]) -> Table:
     )
 
 
-# The registry ------------------------------------------------------------------------
-
-Writer = Callable[[Sequence[Table]], bytes]
-
-
-def _formats() -> dict[str, Writer]:
-    from coder.exporters import csv_, html, json_, markdown, xlsx
-
-    return {
-        "csv": csv_.write,
-        "xlsx": xlsx.write,
-        "md": markdown.write,
-        "json": json_.write,
-        "html": html.write,
-    }
-
-
-FORMAT_NAMES = ("csv", "xlsx", "md", "json", "html")
-BINARY = frozenset({"xlsx"})
-SUFFIXES = {
-    ".csv": "csv",
-    ".xlsx": "xlsx",
-    ".md": "md",
-    ".json": "json",
-    ".html": "html",
-}
-
-
-def get_format(name: str) -> Writer:
-    """The writer of a format, or an error naming the valid ones."""
-    writers = _formats()
-    if name not in writers:
-        raise CoderError(
-            f"unknown format '{name}' (formats: {', '.join(FORMAT_NAMES)})"
-        )
-    return writers[name]
-
-
 def stack_by_coder(tables: Sequence[Table], whose: Sequence[Any]) -> Table:
     """One coder's table after another, a leading ``coder`` column telling them apart.
 
@@ -489,8 +450,3 @@ def stack_by_coder(tables: Sequence[Table], whose: Sequence[Any]) -> Table:
             else None
         ),
     )
-
-
-def export_tables(tables: Sequence[Table], fmt: str) -> bytes:
-    """The tables written in a format, as the bytes of a file."""
-    return get_format(fmt)(list(tables))

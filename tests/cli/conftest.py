@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from coder.attributes import import_csv
+from coder.attribute_table import import_csv
 from coder.cli import cli
 from coder.documents import import_transcripts
 from coder.store import create_project

@@ -10,13 +10,8 @@ from openpyxl import load_workbook
 from coder.analysis.framework import framework_matrix
 from coder.analysis.theme import theme_matrix
 from coder.errors import CoderError
-from coder.exporters.tables import (
-    Table,
-    export_tables,
-    framework_table,
-    get_format,
-    matrix_table,
-)
+from coder.exporters.formats import export_tables, get_format
+from coder.exporters.tables import Table, framework_table, matrix_table
 from coder.exporters.xlsx import sheet_name
 
 from .conftest import fixed_module

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.attributes import import_csv
+from coder.attribute_table import import_csv
 from coder.documents import import_transcripts
 from coder.store import create_project
 

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from hypothesis import given
 
-from coder.attributes import import_csv
+from coder.attribute_table import import_csv
 from coder.store import open_project
 
 from .strategies import DATA, any_text_file, fuzz, one_line, outcome
