@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from coder.codebook import Code, Codebook
 from coder.model import Document, Segment
-from coder.tui.widgets.layout import Block
+from coder.tui.layout import Block
 
 # Colours for codes the codebook gives none; chosen to read on light and dark.
 FALLBACK_COLOURS = (

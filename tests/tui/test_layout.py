@@ -6,7 +6,7 @@ import itertools
 
 from rich.cells import cell_len
 
-from coder.tui.widgets.layout import BLANK, GAP, HEADER, TEXT, Block, Layout, wrap_span
+from coder.tui.layout import BLANK, GAP, HEADER, TEXT, Block, Layout, wrap_span
 
 TEXT_A = "Good morning. Thank you for coming today.\n\nYes, of course — happy to help."
 

@@ -25,8 +25,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from coder.tui.data import TranscriptData, clock
+from coder.tui.layout import BLANK, GAP, HEADER, TEXT, Layout
 from coder.tui.messages import SelectionMoved
-from coder.tui.widgets.layout import BLANK, GAP, HEADER, TEXT, Layout
 
 # Gutter: the current-sentence mark, three code marks, a memo mark.
 GUTTER = 5
