@@ -81,6 +81,7 @@ DENSE_WEIGHT = 1.0
 RAW_VECTORS = True
 # How a code's suggestions are made, chosen per code by cross-validation.
 MODEL, RULES, EITHER = 0, 1, 2
+PREDICT_CHUNK = 20_000
 
 
 @dataclass
@@ -601,8 +602,13 @@ def predict_combined(
     if not model.codes or not len(rows):
         empty = np.zeros((len(rows), len(model.codes)))
         return empty, empty.astype(bool)
-    features = feature_matrix(signals, inputs, model.vocabulary, rows)
-    first = model.probabilities(features)
+    columns = signals.counts.columns(model.vocabulary.terms)
+    first = np.zeros((len(rows), len(model.codes)))
+    # In chunks: the dense block alone is a few hundred floats a sentence.
+    for begin in range(0, len(rows), PREDICT_CHUNK):
+        chunk = rows[begin : begin + PREDICT_CHUNK]
+        features = feature_matrix(signals, inputs, model.vocabulary, chunk, columns)
+        first[begin : begin + len(chunk)] = model.probabilities(features)
     probabilities = first
     if model.smooth_coef is not None:
         probabilities = np.zeros_like(first)

@@ -23,8 +23,9 @@ from coder.suggest.features import CorpusCounts
 DIMENSIONS = 64
 # Words seen in fewer sentences carry no reliable co-occurrence statistics.
 MIN_SENTENCES = 2
-# The most frequent words kept (the co-occurrence matrix is this squared).
-MAX_WORDS = 20_000
+# The most frequent words kept: the co-occurrence matrix is this squared, and
+# fills up in a large corpus (5,000 words: at most 25 million pairs).
+MAX_WORDS = 5_000
 CONTEXT_SMOOTHING = 0.75
 
 
