@@ -1,16 +1,15 @@
 """Inter-coder agreement coefficients for coded interview data."""
 
+from coder.agreement.bootstrap import bootstrap_ci, per_code_bootstrap_ci
 from coder.agreement.coefficients import (
     LEVELS,
     AgreementWarning,
-    bootstrap_ci,
     brennan_prediger,
     cohen_kappa,
     fleiss_kappa,
     gwet_ac1,
     krippendorff_alpha,
     per_code_agreement,
-    per_code_bootstrap_ci,
     percent_agreement,
 )
 

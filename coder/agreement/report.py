@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from coder.agreement import coefficients as coef
+from coder.agreement.bootstrap import per_code_bootstrap_ci
 from coder.agreement.units import ReliabilityData
 
 COEFFICIENTS = (
@@ -152,7 +153,7 @@ def _per_code_rows(
         warnings.simplefilter("ignore", coef.AgreementWarning)
         found = coef.per_code_agreement(values)
         intervals = (
-            coef.per_code_bootstrap_ci(values, n_boot=n_boot, level=level, seed=seed)
+            per_code_bootstrap_ci(values, n_boot=n_boot, level=level, seed=seed)
             if n_boot
             else {}
         )

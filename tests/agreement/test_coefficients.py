@@ -26,7 +26,7 @@ from coder.agreement import (
     per_code_bootstrap_ci,
     percent_agreement,
 )
-from coder.agreement import coefficients as internals
+from coder.agreement import bootstrap as internals
 
 nan = np.nan
 
