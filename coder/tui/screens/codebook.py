@@ -196,7 +196,7 @@ class CodebookScreen(Screen):
     def _highlighted(self) -> str | None:
         code = self.panel.highlighted
         if not code:
-            self.notify("No code here: a first one with a", severity="warning")
+            self.notify("No code highlighted (a makes one)", severity="warning")
         return code
 
     def action_add(self) -> None:
