@@ -80,7 +80,7 @@ QUESTION_WEIGHT = 0.5
 DENSE_WEIGHT = 1.0
 RAW_VECTORS = True
 # How a code's suggestions are made, chosen per code by cross-validation.
-MODEL, RULES, EITHER = 0, 1, 2
+MODEL, RULES, EITHER, BOTH = 0, 1, 2, 3
 PREDICT_CHUNK = 20_000
 
 
@@ -342,7 +342,7 @@ class CombinedModel:
     coef: np.ndarray  # features x codes
     intercept: np.ndarray
     thresholds: np.ndarray
-    # Per code: MODEL, RULES or EITHER (see `_tuned_thresholds`).
+    # Per code: MODEL, RULES, EITHER or BOTH (see `_second_stage`).
     modes: np.ndarray
     # Coded sentences per code, and codes left to the rules (with why).
     examples: dict[str, int]
@@ -525,13 +525,16 @@ def _second_stage(
         second = _sigmoid(smooth @ smooth_coef[j] + smooth_intercept[j])
         rules = inputs.rules[data.rows, column[code]] > 0
         # The model alone; the rules alone; either (rules fire or the model
-        # passes its threshold). Whichever reproduces the coder best out of fold.
+        # passes its threshold); both. Whichever reproduces the coder best
+        # out of fold.
         alone = best_threshold(second, target)
         either = best_threshold(np.where(rules, 1.0, second), target)
+        both = best_threshold(np.where(rules, second, 0.0), target)
         candidates = [
             (_f1(second >= alone, target), MODEL, alone),
             (_f1(rules, target), RULES, 1.0),
             (_f1(rules | (second >= either), target), EITHER, either),
+            (_f1(rules & (second >= both), target), BOTH, both),
         ]
         best = max(candidates, key=lambda c: c[0])
         model.modes[j], model.thresholds[j] = best[1], best[2]
@@ -584,6 +587,17 @@ def smooth_features(
         ],
         axis=1,
     )
+
+
+def chosen(mode: int, passed: np.ndarray, fires: np.ndarray) -> np.ndarray:
+    """A code's suggestions in its mode, from the model's and the rules' verdicts."""
+    if mode == MODEL:
+        return passed
+    if mode == RULES:
+        return fires
+    if mode == EITHER:
+        return passed | fires
+    return passed & fires
 
 
 def _f1(predicted: np.ndarray, target: np.ndarray) -> float:
@@ -640,13 +654,7 @@ def combined_labels(
             j = model.codes.index(code)
             mode = model.modes[j]
             rules = rule_labels.get(code, empty)
-            labels[code] = (
-                passed[:, j]
-                if mode == MODEL
-                else rules
-                if mode == RULES
-                else passed[:, j] | rules
-            )
+            labels[code] = chosen(mode, passed[:, j], rules)
         elif code in rule_labels:
             labels[code] = rule_labels[code]
     return labels
@@ -868,13 +876,7 @@ def suggest_combined(
             j = model.codes.index(code)
             mode = model.modes[j]
             fires = rule_scores > 0
-            hits = (
-                passed[:, j]
-                if mode == MODEL
-                else fires
-                if mode == RULES
-                else passed[:, j] | fires
-            )
+            hits = chosen(mode, passed[:, j], fires)
             scores = probabilities[:, j]
             why = f"p >= {model.thresholds[j]:.2f}" if mode != RULES else "rules"
         else:
