@@ -41,6 +41,25 @@ def counted_table(project, choice, compute: Callable, to_table: Callable):
     return stack_by_coder(tables, whose) if choice.by_coder else tables[0]
 
 
+def run_analysis(
+    project_path, choice, fmt, output, compute: Callable, to_table: Callable, **options
+) -> None:
+    """The body every table command shares: check the format, count, print or write.
+
+    `compute(project, whose=..., **options)` is the analysis; `to_table` turns
+    its result into a Table.
+    """
+    fmt = pick_format(fmt, output, FORMATS)
+    with open_existing(project_path) as project:
+        table = counted_table(
+            project,
+            choice,
+            lambda whose: compute(project, whose=whose, **options),
+            to_table,
+        )
+    emit([table], fmt, output)
+
+
 @cli.command()
 @rows_option
 @cell_option()
@@ -61,24 +80,20 @@ def matrix(
     from coder.analysis.theme import theme_matrix
     from coder.exporters.tables import matrix_table
 
-    fmt = pick_format(fmt, output, FORMATS)
-    with open_existing(project_path) as project:
-        table = counted_table(
-            project,
-            choice,
-            lambda whose: theme_matrix(
-                project,
-                rows=rows,
-                cols=cols,
-                cell=cell,
-                whose=whose,
-                rollup=rollup,
-                where=where,
-                segment_kind=segment_kind,
-            ),
-            matrix_table,
-        )
-    emit([table], fmt, output)
+    run_analysis(
+        project_path,
+        choice,
+        fmt,
+        output,
+        theme_matrix,
+        matrix_table,
+        rows=rows,
+        cols=cols,
+        cell=cell,
+        rollup=rollup,
+        where=where,
+        segment_kind=segment_kind,
+    )
 
 
 def quotes_table(code_id: str, found: list, current: str, whose):
@@ -252,24 +267,20 @@ def cooccurrence(
     from coder.analysis.cooccurrence import cooccurrence as compute
     from coder.exporters.tables import cooccurrence_table
 
-    fmt = pick_format(fmt, output, FORMATS)
-    with open_existing(project_path) as project:
-        table = counted_table(
-            project,
-            choice,
-            lambda whose: compute(
-                project,
-                mode=mode,
-                cols=cols,
-                whose=whose,
-                rollup=rollup,
-                where=where,
-                segment_kind=segment_kind,
-                jaccard=jaccard,
-            ),
-            lambda result: cooccurrence_table(result, jaccard=jaccard),
-        )
-    emit([table], fmt, output)
+    run_analysis(
+        project_path,
+        choice,
+        fmt,
+        output,
+        compute,
+        lambda result: cooccurrence_table(result, jaccard=jaccard),
+        mode=mode,
+        cols=cols,
+        rollup=rollup,
+        where=where,
+        segment_kind=segment_kind,
+        jaccard=jaccard,
+    )
 
 
 @cli.command()
@@ -288,17 +299,18 @@ def saturation(order, cols, choice, rollup, where, fmt, output, project_path) ->
     from coder.analysis.saturation import saturation as compute
     from coder.exporters.tables import saturation_table
 
-    fmt = pick_format(fmt, output, FORMATS)
-    with open_existing(project_path) as project:
-        table = counted_table(
-            project,
-            choice,
-            lambda whose: compute(
-                project, order=order, cols=cols, whose=whose, rollup=rollup, where=where
-            ),
-            saturation_table,
-        )
-    emit([table], fmt, output)
+    run_analysis(
+        project_path,
+        choice,
+        fmt,
+        output,
+        compute,
+        saturation_table,
+        order=order,
+        cols=cols,
+        rollup=rollup,
+        where=where,
+    )
 
 
 @cli.command()
@@ -319,22 +331,18 @@ def frequencies(
     from coder.analysis.frequencies import frequencies as compute
     from coder.exporters.tables import frequencies_table
 
-    fmt = pick_format(fmt, output, FORMATS)
-    with open_existing(project_path) as project:
-        table = counted_table(
-            project,
-            choice,
-            lambda whose: compute(
-                project,
-                cols=cols,
-                whose=whose,
-                rollup=rollup,
-                where=where,
-                segment_kind=segment_kind,
-            ),
-            frequencies_table,
-        )
-    emit([table], fmt, output)
+    run_analysis(
+        project_path,
+        choice,
+        fmt,
+        output,
+        compute,
+        frequencies_table,
+        cols=cols,
+        rollup=rollup,
+        where=where,
+        segment_kind=segment_kind,
+    )
 
 
 @cli.command()
@@ -358,23 +366,18 @@ def crosstab(
     from coder.analysis.frequencies import crosstab as compute
     from coder.exporters.tables import crosstab_table
 
-    fmt = pick_format(fmt, output, FORMATS)
-    with open_existing(project_path) as project:
-        table = counted_table(
-            project,
-            choice,
-            lambda whose: compute(
-                project,
-                attribute,
-                cell=cell,
-                cols=cols,
-                whose=whose,
-                rollup=rollup,
-                where=where,
-            ),
-            crosstab_table,
-        )
-    emit([table], fmt, output)
+    run_analysis(
+        project_path,
+        choice,
+        fmt,
+        output,
+        lambda project, **options: compute(project, attribute, **options),
+        crosstab_table,
+        cell=cell,
+        cols=cols,
+        rollup=rollup,
+        where=where,
+    )
 
 
 @cli.command()
