@@ -4,6 +4,7 @@ crosstab and report."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -435,11 +436,6 @@ def report(
     """
     from coder.exporters.report import ReportOptions, build_report
 
-    if choice.by_coder:
-        raise CoderError(
-            "a report counts one set of codings: make one per coder"
-            " (coder report --coder NAME -o NAME.html), or pool with --coders a,b"
-        )
     if choice.count_each and len(choice.coders) < 2:
         raise CoderError("--count-each goes with --coders a,b (two or more coders)")
     options = ReportOptions(
@@ -458,6 +454,24 @@ def report(
         title=title,
     )
     with open_existing(project_path) as project:
-        html = build_report(project, options)
-    output.write_text(html, encoding="utf-8")
-    click.echo(f"wrote {output}", err=True)
+        if not choice.by_coder:
+            reports = [(output, build_report(project, options))]
+        else:
+            # Split by coder: one report per coder, beside each other.
+            reports = [
+                (
+                    output.with_name(f"{output.stem}-{whose.coders[0]}{output.suffix}"),
+                    build_report(
+                        project,
+                        replace(
+                            options, coder=whose.coders[0], coders=(), count_each=False
+                        ),
+                    ),
+                )
+                for whose in choice.resolve(project)
+            ]
+            if not reports:
+                raise CoderError("no coder has codings yet: nothing to split by coder")
+    for path, html in reports:
+        path.write_text(html, encoding="utf-8")
+        click.echo(f"wrote {path}", err=True)

@@ -241,7 +241,9 @@ def test_the_report_counts_the_consensus_and_says_so(team_path):
     assert "Counted: codings of consensus (the consensus); codebook" in html
 
 
-def test_the_report_command_refuses_and_splits_by_file(coder_cli, team_path, tmp_path):
+def test_the_report_command_refuses_or_splits_into_one_file_per_coder(
+    coder_cli, team_path, tmp_path
+):
     target = tmp_path / "r.html"
     result = coder_cli("report", "-p", team_path, "-o", target, "--bootstrap", "0")
     assert result.exit_code == 1
@@ -250,29 +252,8 @@ def test_the_report_command_refuses_and_splits_by_file(coder_cli, team_path, tmp
     result = coder_cli(
         "report", "-p", team_path, "-o", target, "--bootstrap", "0", "--by-coder"
     )
-    assert result.exit_code == 1
-    assert "make one per coder" in result.stderr
-
-
-def test_every_format_says_whose_codings_it_counted(
-    coder_cli, consensus_path, tmp_path
-):
-    from openpyxl import load_workbook
-
-    said = "codings of consensus (the consensus); codebook Export clusters"
-    target = tmp_path / "matrix.csv"
-    result = coder_cli("matrix", "-p", consensus_path, "-o", target)
     assert result.exit_code == 0, result.stderr
-    assert said in (tmp_path / "matrix.about.txt").read_text(encoding="utf-8")
-    assert said not in target.read_text(encoding="utf-8")  # the CSV stays data
-    result = coder_cli("matrix", "-p", consensus_path, "--format", "csv")
-    assert said in result.stderr and said not in result.stdout
-    for fmt in ("md", "html"):
-        result = coder_cli("matrix", "-p", consensus_path, "--format", fmt)
-        assert said in " ".join(result.stdout.split()), fmt
-    result = coder_cli("matrix", "-p", consensus_path)
-    assert said in " ".join(result.stdout.split())
-    book = tmp_path / "matrix.xlsx"
-    coder_cli("matrix", "-p", consensus_path, "-o", book)
-    sheet = load_workbook(book)["Theme matrix"]
-    assert said in " ".join(sheet["A1"].comment.text.split())
+    assert not target.exists()
+    for coder in ("alice", "bob"):
+        html = (tmp_path / f"r-{coder}.html").read_text(encoding="utf-8")
+        assert f"Counted: codings of {coder}; codebook" in html
