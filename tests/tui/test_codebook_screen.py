@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from coder.backup import snapshot_folder
 from coder.codebook_file import remember_file
 from coder.codes import coding_counts, current_codebook
 from coder.coding import apply_coding
@@ -96,6 +97,9 @@ def test_merge_and_split_keep_the_codings(project, drive):
         await pilot.pause()
         assert "currency_risk" not in current_codebook(project).by_id()
         assert coding_counts(project)["payment_risk"] == 1
+        # Not undone with u: a snapshot was taken first, as the CLI takes one.
+        taken = [p.name for p in snapshot_folder(project.path).iterdir()]
+        assert any("codes-merge" in name for name in taken), taken
 
         pilot.app.screen.panel.highlight("political_risk")
         await pilot.pause()

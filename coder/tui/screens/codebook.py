@@ -3,12 +3,14 @@
 Codes are made, edited, renamed, moved, merged and split here through the
 same services as `coder codes` (coder.code_editing, coder.codes): each one
 transaction, logged, a new codebook version, with codings kept. Making,
-editing, renaming and moving are undone with u; a merge or split asks first.
+editing, renaming and moving are undone with u; a merge or split asks first
+and takes a snapshot, as the CLI does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -18,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from coder.backup import snapshot_before
 from coder.code_editing import add_code, edit_code
 from coder.codebook_file import write_codebook_file
 from coder.codes import (
@@ -27,6 +30,7 @@ from coder.codes import (
     split_code,
 )
 from coder.history import redo, undo
+from coder.store import Project
 from coder.tui.messages import CodeChosen, ProjectChanged
 from coder.tui.screens.confirm import ConfirmScreen
 from coder.tui.screens.field import FieldScreen
@@ -45,6 +49,23 @@ FIELDS = (
     ("key", "Key (a letter; empty for none)", False),
     ("memo", "Codebook memo", True),
 )
+
+
+def _with_snapshot(
+    project: Project, reason: str, change: Callable[[], Any]
+) -> Callable[[], tuple[Any, Path | None]]:
+    """`change`, a snapshot of the project taken first (as the CLI's merge and split do)."""
+
+    def run() -> tuple[Any, Path | None]:
+        with snapshot_before(project, reason) as taken:
+            result = change()
+        return result, taken
+
+    return run
+
+
+def _snapshot_note(taken: Path | None) -> str:
+    return f" (snapshot {taken.name})" if taken else ""
 
 
 class CodebookScreen(Screen):
@@ -319,9 +340,14 @@ class CodebookScreen(Screen):
                 if sure:
                     self._write(
                         f"merging {source}",
-                        lambda: merge_codes(project, source, target),
-                        lambda moved: (
-                            f"merged {name} into {into}: {moved} codings moved"
+                        _with_snapshot(
+                            project,
+                            "codes-merge",
+                            lambda: merge_codes(project, source, target),
+                        ),
+                        lambda done: (
+                            f"merged {name} into {into}: {done[0]} codings moved"
+                            + _snapshot_note(done[1])
                         ),
                         highlight=target,
                     )
@@ -329,8 +355,9 @@ class CodebookScreen(Screen):
             self.app.push_screen(
                 ConfirmScreen(
                     f"Merge {name} into {into}? Its {counts.get(source, 0)} codings"
-                    f" move to {into} and {name} goes. This is not undone with u"
-                    " (coder log keeps every coding it moved).",
+                    f" move to {into} and {name} goes. This is not undone with u:"
+                    " a snapshot is taken first (coder restore), and coder log"
+                    " keeps every coding it moved.",
                     yes="Merge",
                     no="Cancel",
                 ),
@@ -355,10 +382,15 @@ class CodebookScreen(Screen):
                 return
             self._write(
                 f"splitting {code_id}",
-                lambda: split_code(project, code_id, [("", n) for n in names]),
-                lambda result: (
-                    f"split {name} into {', '.join(result.created)};"
-                    f" its {result.left_on_parent} codings stay on it for review"
+                _with_snapshot(
+                    project,
+                    "codes-split",
+                    lambda: split_code(project, code_id, [("", n) for n in names]),
+                ),
+                lambda done: (
+                    f"split {name} into {', '.join(done[0].created)};"
+                    f" its {done[0].left_on_parent} codings stay on it for review"
+                    + _snapshot_note(done[1])
                 ),
                 highlight=code_id,
             )
