@@ -308,6 +308,22 @@ def _set_before(items: Any, index: int, tokens: list[Any]) -> None:
     entry[1] = tokens or None
 
 
+def _spaced(items: Any) -> bool:
+    """Whether the file puts a blank line between the codes of this list."""
+    gaps = [
+        bool(before) and before[0].value == "\n"
+        for before in (_before(items, index) for index in range(1, len(items)))
+    ]
+    return bool(gaps) and all(gaps)
+
+
+def _blank_line() -> Any:
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    return CommentToken("\n", CommentMark(0), None)
+
+
 def _normalise(items: Any) -> None:
     """Every comment between two codes of the list before the second (and so down the tree)."""
     for index in range(len(items) - 1):
@@ -326,8 +342,9 @@ def _sync_list(
 
     Maps of codes no longer here (moved or merged away) are taken out; the
     comments before them stay where they were, before the next code. Maps of
-    codes new here are appended after the last one, and the comment that
-    followed the list still follows it.
+    codes new here are appended after the last one (after a blank line where
+    the list has one between every two codes), and the comment that followed
+    the list still follows it.
     """
     from ruamel.yaml.comments import CommentedSeq
 
@@ -354,12 +371,15 @@ def _sync_list(
             # The list is empty now: its comments go after the map holding it.
             _give_tail(container, before + after)
     present = [item.get("id") for item in items]
+    spaced = _spaced(items)
     for code in codes:
         if code.id in present:
             continue
         node = nodes.get(code.id) or _new_code_map(code, _model(nodes))
         tail = _pull_tail(items[-1]) if items else []
         items.append(node)
+        if spaced:
+            _set_before(items, len(items) - 1, [_blank_line()])
         _give_tail(node, tail)
         present.append(code.id)
     # Codes that stayed keep their order; the project's order wins if it differs.

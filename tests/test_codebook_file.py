@@ -78,5 +78,5 @@ def test_moves_merges_and_new_codes_keep_every_comment_in_order():
     assert "    name: A   # short" in lines
     assert "    name: 'B'" in lines
     assert "          lemmas: [x, y]" in lines
-    # A new code is quoted like the file's other codes.
-    assert '    colour: "#445566"' in written.splitlines()
+    # A new code is quoted like the file's other codes, and spaced like them.
+    assert '\n  # ---- d\n\n  - id: e\n    name: E\n    colour: "#445566"\n' in written
