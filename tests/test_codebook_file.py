@@ -79,4 +79,4 @@ def test_moves_merges_and_new_codes_keep_every_comment_in_order():
     assert "    name: 'B'" in lines
     assert "          lemmas: [x, y]" in lines
     # A new code is quoted like the file's other codes, and spaced like them.
-    assert '\n  # ---- d\n\n  - id: e\n    name: E\n    colour: "#445566"\n' in written
+    assert '[x, y]\n\n  - id: e\n    name: E\n    colour: "#445566"\n' in written
