@@ -1,0 +1,50 @@
+"""Start-up: the quick commands import only what they use (checked in a fresh process).
+
+Timing lives in benchmarks/; this test guards which heavy libraries a
+command pulls in, so that a stray top-level import cannot bring the seconds
+back unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# Library -> what it costs a command that does not need it.
+HEAVY = ("pandas",)
+
+SCRIPT = """
+import json, sys
+from coder.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="coder", standalone_mode=False)
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def loaded(args: list[str]) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(heavy=HEAVY), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("command", [["info"], ["codings"], ["cases"], ["attributes"]])
+def test_quick_commands_do_not_import_pandas(demo_path, command):
+    assert loaded([*command, "-p", str(demo_path)]) == []
+
+
+def test_pandas_still_imports_after_the_store():
+    script = "import coder.store, pandas; print(pandas.__name__)"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "pandas"
