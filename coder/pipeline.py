@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import spacy
-from spacy.language import Language
 
 from coder.errors import PipelineError
+
+if TYPE_CHECKING:  # spaCy takes a second to import: only commands that segment pay it
+    from spacy.language import Language
 
 
 @dataclass
@@ -48,6 +50,8 @@ class Pipeline:
 
 
 def _blank(lang: str) -> Pipeline:
+    import spacy
+
     try:
         nlp = spacy.blank(lang)
     except (ImportError, KeyError, ValueError) as exc:
@@ -69,6 +73,8 @@ def _blank(lang: str) -> Pipeline:
 
 
 def _trained(name: str) -> Pipeline:
+    import spacy
+
     try:
         nlp = spacy.load(name)
     except OSError as exc:

@@ -14,19 +14,28 @@ lemmas are read from the same arrays.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from spacy.attrs import IDX, LEMMA, ORTH, SENT_START, SPACY
 
 from coder.model import Segment, Transcript, Turn
 from coder.pipeline import Pipeline, WordTypes, load_pipeline
 
 BATCH_SIZE = 256
 # Token columns: the blank pipeline needs the first three, a trained one all.
-_COLUMNS = [ORTH, IDX, SPACY, SENT_START, LEMMA]
-_ORTH, _IDX, _SPACY, _SENT_START, _LEMMA = range(len(_COLUMNS))
+# The token attributes read per token, in this order (spacy.attrs, read when
+# the first document is segmented, so that importing this module stays cheap).
+_COLUMN_NAMES = ("ORTH", "IDX", "SPACY", "SENT_START", "LEMMA")
+_ORTH, _IDX, _SPACY, _SENT_START, _LEMMA = range(len(_COLUMN_NAMES))
+
+
+@functools.cache
+def _columns() -> list[int]:
+    from spacy import attrs
+
+    return [getattr(attrs, name) for name in _COLUMN_NAMES]
 
 
 @dataclass
@@ -221,12 +230,12 @@ class _Tokens:
             # One Doc per paragraph also keeps the tokenizer's cache working:
             # spaCy stops caching within a Doc after its first special case.
             docs = pipeline.nlp.tokenizer.pipe(pieces, batch_size=BATCH_SIZE)
-            found = _stack([doc.to_array(_COLUMNS[:3]) for doc in docs])
+            found = _stack([doc.to_array(_columns()[:3]) for doc in docs])
         else:
             docs = pipeline.nlp.pipe(
                 pieces, batch_size=BATCH_SIZE, disable=list(pipeline.disabled)
             )
-            found = _stack([doc.to_array(_COLUMNS) for doc in docs])
+            found = _stack([doc.to_array(_columns()) for doc in docs])
         table, lengths = found
         if not len(table):
             return None
