@@ -29,6 +29,27 @@ HEADING_STYLES = ("Heading", "Title", "Subtitle")
 # Word's tables have at most 63 columns; a larger gridSpan is damage.
 MAX_SPAN = 63
 
+# WordprocessingML's element and attribute names, in lxml's {namespace}name form.
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W_P, _W_R, _W_HYPERLINK, _W_T, _W_BR = (
+    _W + n for n in ("p", "r", "hyperlink", "t", "br")
+)
+_W_PPR, _W_PSTYLE, _W_RPR, _W_B = (_W + n for n in ("pPr", "pStyle", "rPr", "b"))
+_W_TBL, _W_TR, _W_TC = (_W + n for n in ("tbl", "tr", "tc"))
+_W_TCPR, _W_GRIDSPAN, _W_VMERGE = (_W + n for n in ("tcPr", "gridSpan", "vMerge"))
+_W_VAL, _W_TYPE = _W + "val", _W + "type"
+# The text of a run's other inner-content elements, as python-docx gives it.
+_RUN_CHARACTERS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "cr": "\n"}
+_RUN_CHARACTERS[_W + "noBreakHyphen"] = "-"
+_ON_OFF = {
+    "1": True,
+    "true": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "off": False,
+}
+
 
 @dataclass
 class _Row:
@@ -92,6 +113,7 @@ class _Styles:
 
         self.names: dict[str, str] = {}
         self.default = ""
+        self.default_heading = False
         root = None
         for rel in document.part.rels.values():
             if rel.reltype == RT.STYLES and not rel.is_external:
@@ -112,17 +134,108 @@ class _Styles:
                 self.names[style_id] = name
             if style.get(_qn("w:default")) in ("1", "true", "on"):
                 self.default = name  # the last default wins, as in python-docx
+        self.default_heading = self.default.startswith(HEADING_STYLES)
 
-    def is_heading(self, paragraph) -> bool:
+    def is_heading(self, properties) -> bool:
+        """Whether a paragraph of these properties (``w:pPr`` or None) is a heading.
+
+        Headings, titles and subtitles are.
+        """
+        if properties is None:
+            return self.default_heading
         # Read raw: python-docx raises on a pStyle without its w:val.
-        properties = paragraph._p.pPr
-        element = properties.find(_qn("w:pStyle")) if properties is not None else None
-        style_id = element.get(_qn("w:val")) if element is not None else None
+        element = _child(properties, _W_PSTYLE)
+        style_id = element.get(_W_VAL) if element is not None else None
         if style_id is None:
-            return self.default.startswith(HEADING_STYLES)
+            return self.default_heading
         # An id without a style (no styles part at all, as some writers
         # make) is Word's id of a built-in style: "Heading1", "Title".
         return self.names.get(style_id, style_id).startswith(HEADING_STYLES)
+
+
+# Reading paragraphs from the XML. python-docx runs an XPath query for the
+# text of every run and a path search for every property, which was most
+# of a long document's import time; these read each element's children in
+# one pass, to the same result (tests/importers/test_docx_reader.py).
+
+
+def _child(element, tag: str):
+    """The first child of `element` with `tag`, or None (as python-docx finds one)."""
+    # Faster than find() (a path search) or iterchildren() for a few children.
+    for child in element:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _run(r) -> tuple[str, object]:
+    """A ``w:r`` element's text (as ``Run.text``) and its first ``w:rPr``, or None."""
+    parts = []
+    properties = None
+    for child in r:
+        tag = child.tag
+        if tag == _W_T:
+            parts.append(child.text or "")
+        elif tag == _W_RPR:
+            if properties is None:
+                properties = child
+        elif tag == _W_BR:
+            # A line break; page and column breaks are no text.
+            if child.get(_W_TYPE, "textWrapping") == "textWrapping":
+                parts.append("\n")
+        elif tag in _RUN_CHARACTERS:
+            parts.append(_RUN_CHARACTERS[tag])
+    return "".join(parts), properties
+
+
+def _is_bold(properties) -> bool:
+    """Whether a run of these properties (``w:rPr`` or None) is bold (``Run.bold``)."""
+    element = _child(properties, _W_B) if properties is not None else None
+    if element is None:
+        return False
+    value = element.get(_W_VAL)
+    if value is None:
+        return True
+    if value in _ON_OFF:
+        return _ON_OFF[value]
+    from docx.oxml.simpletypes import ST_OnOff
+
+    return ST_OnOff.from_xml(value)  # raises python-docx's InvalidXmlError
+
+
+def _paragraph_text(p) -> str:
+    """A ``w:p`` element's text, as python-docx's ``Paragraph.text`` reads it."""
+    pieces = []
+    for child in p:
+        tag = child.tag
+        if tag == _W_R:
+            pieces.append(_run(child)[0])
+        elif tag == _W_HYPERLINK:
+            pieces.extend(_run(r)[0] for r in child.iterchildren(_W_R))
+    return "".join(pieces)
+
+
+def _paragraph(p, number: int, styles: _Styles) -> _Paragraph:
+    """A ``w:p`` element as plain data, as python-docx's ``Paragraph`` reads it.
+
+    The text holds the runs directly in the paragraph and those of its
+    hyperlinks; ``runs`` only the former, as ``Paragraph.runs`` does.
+    """
+    pieces = []
+    runs = []
+    properties = None
+    for child in p:
+        tag = child.tag
+        if tag == _W_R:
+            text, run_properties = _run(child)
+            pieces.append(text)
+            if text:
+                runs.append((text, _is_bold(run_properties)))
+        elif tag == _W_HYPERLINK:
+            pieces.extend(_run(r)[0] for r in child.iterchildren(_W_R))
+        elif tag == _W_PPR and properties is None:
+            properties = child
+    return _Paragraph(number, "".join(pieces), runs, styles.is_heading(properties))
 
 
 def _qn(tag: str) -> str:
@@ -147,38 +260,36 @@ def _part_xml(part):
         return None  # styles are looks, not words: read on without them
 
 
-def _cell_rows(table) -> list[list[str]]:
-    """Each row's cell texts, one per grid column, from the table's XML.
+def _cell_rows(tbl) -> list[list[str]]:
+    """Each row's cell texts, one per grid column, from a ``w:tbl`` element.
 
     Like python-docx's ``row.cells`` (a cell spanning columns repeats, a
-    cell continuing a vertical merge repeats the one above), except that a
-    merge continuing from no row above, which python-docx cannot read, is
-    an empty cell.
+    cell continuing a vertical merge repeats the one above; a cell's text is
+    its paragraphs' joined by newlines), except that a merge continuing from
+    no row above, which python-docx cannot read, is an empty cell.
     """
-    from docx.table import _Cell
-
     rows: list[list[str]] = []
-    for tr in table._tbl.tr_lst:
+    for tr in tbl.iterchildren(_W_TR):
         cells: list[str] = []
-        for tc in tr.tc_lst:
-            properties = tc.find(_qn("w:tcPr"))
+        for tc in tr.iterchildren(_W_TC):
+            properties = _child(tc, _W_TCPR)
             span = 1
             merge = None
             if properties is not None:
-                span_element = properties.find(_qn("w:gridSpan"))
+                span_element = _child(properties, _W_GRIDSPAN)
                 if span_element is not None:
-                    value = span_element.get(_qn("w:val"), "1")
+                    value = span_element.get(_W_VAL, "1")
                     span = int(value) if value.isdigit() else 1
                     span = min(max(span, 1), MAX_SPAN)
-                merge_element = properties.find(_qn("w:vMerge"))
+                merge_element = _child(properties, _W_VMERGE)
                 if merge_element is not None:
-                    merge = merge_element.get(_qn("w:val"), "continue")
+                    merge = merge_element.get(_W_VAL, "continue")
             column = len(cells)
             if merge == "continue":
                 above = rows[-1] if rows else []
                 text = above[column] if column < len(above) else ""
             else:
-                text = _Cell(tc, table).text
+                text = "\n".join(_paragraph_text(p) for p in tc.iterchildren(_W_P))
             cells.extend([text] * span)
         rows.append(cells)
     return rows
@@ -187,35 +298,31 @@ def _cell_rows(table) -> list[list[str]]:
 def _read_blocks(document, path: str) -> tuple[list[_Paragraph], list[_Table]]:
     """The document's paragraphs and tables as plain data, numbered in order.
 
-    Everything python-docx reads lazily is read here, so that a malformed
-    part of the XML is reported as the file's problem, not a traceback.
+    Read from the XML (as python-docx reads paragraphs, runs and cells), so
+    that a malformed part is reported as the file's problem, not a traceback.
+    Paragraphs and tables wrapped in other elements (``w:sdt``, ``w:ins``) are
+    left out, as python-docx leaves them out.
     """
     from docx.exceptions import InvalidXmlError
     from docx.oxml.exceptions import InvalidXmlError as InvalidOxmlError
-    from docx.table import Table
 
     paragraphs: list[_Paragraph] = []
     tables: list[_Table] = []
     number = 0
     try:
-        if document.element.body is None:
+        body = document.element.body
+        if body is None:
             raise InputError(path, "not a readable .docx (the document has no body)")
         styles = _Styles(document)
-        for block in document.iter_inner_content():
-            if isinstance(block, Table):
+        for block in body:
+            tag = block.tag
+            if tag == _W_P:
+                number += 1
+                paragraphs.append(_paragraph(block, number, styles))
+            elif tag == _W_TBL:
                 rows = _cell_rows(block)
                 tables.append(_Table(number + 1, rows))
                 number += len(rows)
-            else:
-                number += 1
-                paragraphs.append(
-                    _Paragraph(
-                        number,
-                        block.text,
-                        [(run.text, bool(run.bold)) for run in block.runs if run.text],
-                        styles.is_heading(block),
-                    )
-                )
     except (
         InvalidXmlError,
         InvalidOxmlError,
