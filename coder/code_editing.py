@@ -292,9 +292,13 @@ def restore_code(project: Project, data: dict[str, Any]) -> bool:
 
     Goes under its old parent when that still exists (else the top); False
     when a code with its id is there already. Call it inside a transaction.
+
+    Raises:
+        ConflictError: another code has taken its name meanwhile.
     """
     if project.db.execute("SELECT 1 FROM codes WHERE id = ?", [data["id"]]).fetchone():
         return False
+    _check_name(project, data["name"], None)
     parent = data.get("parent_id")
     if (
         parent

@@ -185,3 +185,14 @@ def test_a_code_made_with_a_coding_takes_one_undo(study):
     assert undo(study).action == "code"
     assert "money" not in current_codebook(study).by_id()
     assert undo(study) is None
+
+
+def test_redo_refuses_a_code_whose_name_was_taken_meanwhile(study):
+    add_code_and_apply(study, "interview", *_span(study, "money"), "Money")
+    undo(study)
+    study.actor = "ana"
+    add_code(study, "money", code_id="cash")
+    study.actor = "tester"
+    with pytest.raises(ConflictError, match="already named 'money'"):
+        redo(study)
+    assert list_codings(study) == []

@@ -5,21 +5,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from coder.code_editing import PALETTE
 from coder.codebook import Code, Codebook
 from coder.model import Document, Segment
 from coder.tui.layout import Block
 
-# Colours for codes the codebook gives none; chosen to read on light and dark.
-FALLBACK_COLOURS = (
-    "#2f77dd",
-    "#dc3b49",
-    "#18867d",
-    "#955dd6",
-    "#c05d15",
-    "#288a41",
-    "#d139a3",
-    "#91751a",
-)
+# Colours for codes the codebook gives none: the palette new codes get theirs from.
+FALLBACK_COLOURS = PALETTE
 
 
 @dataclass(frozen=True)
