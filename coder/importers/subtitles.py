@@ -1,8 +1,10 @@
 """WebVTT (.vtt) and SubRip (.srt) transcripts.
 
-SubRip files, and WebVTT files with styles, regions or cue settings, are read
-with webvtt-py; the plain WebVTT that Zoom, Teams, Otter and Whisper write is
-read directly (see `_plain_vtt`), to the same result and ten times faster.
+The plain WebVTT that Zoom, Teams, Otter and Whisper write, and SubRip files
+of numbered cues, are read directly (see `_plain_vtt` and `_plain_srt`), to
+the same result as webvtt-py and several times faster; anything else (WebVTT
+styles, regions or cue settings, SubRip cues with blank lines inside or
+without their number) is read with webvtt-py.
 
 Speakers come from ``<v Name>`` voice spans or a ``Name: text`` / ``[Name]``
 prefix; consecutive cues of one speaker merge into one turn that keeps the
@@ -48,6 +50,10 @@ BLOCK_BREAK = re.compile(r"\n\n+")
 PLAIN_TIMING = re.compile(rf"^\s*{VTT_TIME}\s+-->\s+{VTT_TIME}\s*$")
 VOICE = re.compile(r"<v(?:\.\w+)*\s+([^>\s][^>]*)>")
 CUE_TAG = re.compile(r"<[^>\n]*>")
+# What `_plain_srt` reads: blocks end at a line of nothing but white space
+# (as str.strip() sees it); a timing line with nothing after the end time.
+SRT_BLOCK_BREAK = re.compile(r"\n(?:[^\S\n]*\n)+")
+PLAIN_SRT_TIMING = re.compile(rf"\s*{SRT_TIME}\s*-->\s*{SRT_TIME}\s*")
 # Cues further apart than this start a new paragraph when nobody is named.
 PARAGRAPH_PAUSE_S = 2.0
 
@@ -116,7 +122,8 @@ def _check_timings(text: str, path: str, kind: str) -> list[tuple[float, float]]
 
 def _read_cues(text: str, path: str, kind: str) -> list[Cue]:
     timings = _check_timings(text, path, kind)
-    found = _plain_vtt(text, len(timings)) if kind == "vtt" else None
+    reader = _plain_vtt if kind == "vtt" else _plain_srt
+    found = reader(text, len(timings))
     if found is None:
         found = _library_cues(text, path, kind, len(timings))
     cues = []
@@ -181,6 +188,42 @@ def _plain_vtt(text: str, expected: int) -> list[tuple[str | None, str]] | None:
         if not PLAIN_TIMING.match(timing) or any("-->" in line for line in payload):
             return None
         voice = VOICE.match(payload[0]) if payload else None
+        cues.append((voice[1] if voice else None, CUE_TAG.sub("", "\n".join(payload))))
+    return cues if len(cues) == expected else None
+
+
+def _plain_srt(text: str, expected: int) -> list[tuple[str | None, str]] | None:
+    """Each cue's voice and text, read directly from a SubRip file of numbered cues.
+
+    Most SubRip files are blocks of a cue number, a timing line and the cue
+    text, apart by blank lines. This reads that shape alone, giving exactly
+    what `_library_cues` gives (the tests hold the two to it; webvtt-py
+    built a caption object per cue, which made a .srt file import ten times
+    slower than plain text), and returns None for anything else (a cue
+    without its number, settings after the times, blank lines inside a cue's
+    text, ``-->`` in the text), which webvtt-py then reads.
+    """
+    blocks = SRT_BLOCK_BREAK.split(text.lstrip())
+    cues = []
+    last = len(blocks) - 1
+    for index, block in enumerate(blocks):
+        lines = block.split("\n")
+        if index == last:
+            # The file's end: its last lines may be white space alone.
+            while lines and not lines[-1].strip():
+                lines.pop()
+            if not lines and cues:
+                break
+        if (
+            len(lines) < 3
+            or not lines[0].isdigit()
+            or not PLAIN_SRT_TIMING.fullmatch(lines[1])
+        ):
+            return None
+        payload = lines[2:]
+        if any("-->" in line for line in payload):
+            return None
+        voice = VOICE.match(payload[0])
         cues.append((voice[1] if voice else None, CUE_TAG.sub("", "\n".join(payload))))
     return cues if len(cues) == expected else None
 
