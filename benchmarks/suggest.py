@@ -313,8 +313,8 @@ def bench_combined(project) -> None:
     verdict = "meets" if total < LEARNED_TARGET_S else "misses"
     print(
         f"\n== combined: fit on {len(data.rows):,} coded sentences"
-        f" ({len(model.codes)} codes, {combined.THRESHOLD_FOLDS} cross-fitted"
-        f" folds), predict on {len(rows):,}\n"
+        f" ({len(model.codes)} codes, cross-fitted in {model.folds} folds),"
+        f" predict on {len(rows):,}\n"
         f"  context + word vectors         {signals_s:>8.2f} s  once per process and"
         f" corpus (with the n-gram counts when not yet cached)\n"
         f"  rules + seeds of the codebook  {inputs_s:>8.2f} s  once per codebook and"

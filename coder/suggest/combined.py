@@ -31,9 +31,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import time
 import warnings
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +75,11 @@ MODEL_FORMAT = 1
 MIN_EXAMPLES = 3
 C = 1.0
 THRESHOLD_FOLDS = 5
+# Fits run side by side (the machines this runs on have a few cores).
+FIT_THREADS = min(2, os.cpu_count() or 1)
+# Read sentences above which the cross-fitting uses fewer folds.
+LARGE_TRAINING = 5_000
+LARGE_TRAINING_FOLDS = 2
 DEFAULT_THRESHOLD = 0.5
 # Weights of the context blocks against the sentence's own words.
 NEIGHBOUR_WEIGHT = 0.5
@@ -91,7 +98,8 @@ class CorpusSignals:
     counts: CorpusCounts
     context: Context
     neighbour_counts: sp.csr_matrix
-    asked_counts: sp.csr_matrix
+    # Each turn's n-gram counts (the question a sentence answers is a turn).
+    turn_counts: sp.csr_matrix
     vectors: WordVectors
     embedding: np.ndarray
     asked_embedding: np.ndarray
@@ -126,7 +134,7 @@ def corpus_signals(
             counts=counts,
             context=context,
             neighbour_counts=(context.neighbours @ counts.counts).tocsr(),
-            asked_counts=(context.asked @ counts.counts).tocsr(),
+            turn_counts=(context.membership @ counts.counts).tocsr(),
             vectors=vectors,
             embedding=embedding,
             asked_embedding=asked / norms,
@@ -311,6 +319,38 @@ def fit_vocabulary(signals: CorpusSignals, rows: np.ndarray) -> Vocabulary:
     return Vocabulary(signals.counts.terms(columns), idf)
 
 
+def feature_blocks(
+    signals: CorpusSignals,
+    inputs: Inputs,
+    vocabulary: Vocabulary,
+    rows: np.ndarray,
+    columns: np.ndarray | None = None,
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The features of `rows` as the three TF-IDF blocks side by side (sparse)
+    and the dense block: scoring multiplies each by its part of the weights,
+    cheaper than joining them."""
+    counts = signals.counts
+    if columns is None:
+        columns = counts.columns(vocabulary.terms)
+    idf = vocabulary.idf
+    sparse = sp.hstack(
+        [
+            tfidf(counts.counts[rows], columns, idf),
+            tfidf(signals.neighbour_counts[rows], columns, idf) * NEIGHBOUR_WEIGHT,
+            tfidf(_asked_counts(signals, rows), columns, idf) * QUESTION_WEIGHT,
+        ],
+        format="csr",
+    )
+    return sparse, dense_features(signals, inputs, rows) * DENSE_WEIGHT
+
+
+def _asked_counts(signals: CorpusSignals, rows: np.ndarray) -> sp.csr_matrix:
+    """The n-gram counts of the question each of `rows` answers (empty: none)."""
+    asked = signals.context.asked_turn[rows]
+    found = signals.turn_counts[np.maximum(asked, 0)]
+    return (sp.diags((asked >= 0).astype(np.float32)) @ found).tocsr()
+
+
 def feature_matrix(
     signals: CorpusSignals,
     inputs: Inputs,
@@ -318,18 +358,9 @@ def feature_matrix(
     rows: np.ndarray,
     columns: np.ndarray | None = None,
 ) -> sp.csr_matrix:
-    """All features of `rows`: three TF-IDF blocks and the dense block."""
-    counts = signals.counts
-    if columns is None:
-        columns = counts.columns(vocabulary.terms)
-    idf = vocabulary.idf
-    blocks = [
-        tfidf(counts.counts[rows], columns, idf),
-        tfidf(signals.neighbour_counts[rows], columns, idf) * NEIGHBOUR_WEIGHT,
-        tfidf(signals.asked_counts[rows], columns, idf) * QUESTION_WEIGHT,
-        sp.csr_matrix(dense_features(signals, inputs, rows) * DENSE_WEIGHT),
-    ]
-    return sp.hstack(blocks, format="csr")
+    """All features of `rows` in one matrix (for fitting): see `feature_blocks`."""
+    sparse, dense = feature_blocks(signals, inputs, vocabulary, rows, columns)
+    return sp.hstack([sparse, sp.csr_matrix(dense)], format="csr")
 
 
 @dataclass
@@ -355,11 +386,20 @@ class CombinedModel:
     seconds: float = 0.0
     input_codes: list[str] = field(default_factory=list)
     trained_at: str = ""
+    # Document groups of the cross-fitting (1: fitted once, nothing tuned).
+    folds: int = 1
     # Read from the project rather than fitted in this run.
     loaded: bool = False
 
     def probabilities(self, features: sp.csr_matrix) -> np.ndarray:
         scores = np.asarray(features @ self.coef) + self.intercept
+        return 1.0 / (1.0 + np.exp(-scores))
+
+    def block_probabilities(self, sparse: sp.csr_matrix, dense: np.ndarray):
+        """`probabilities` of features given as `feature_blocks` gives them."""
+        n_sparse = sparse.shape[1]
+        scores = np.asarray(sparse @ self.coef[:n_sparse])
+        scores += dense @ self.coef[n_sparse:] + self.intercept
         return 1.0 / (1.0 + np.exp(-scores))
 
 
@@ -379,10 +419,7 @@ def _fit_code(
         max_iter=200,
         random_state=0,
     )
-    with warnings.catch_warnings():
-        # An unconverged fit after 1,000 passes is still a usable ranking.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(features, target)
+    model.fit(features, target)
     return model.coef_.ravel(), float(model.intercept_[0])
 
 
@@ -459,6 +496,10 @@ def train_combined(
         code: np.searchsorted(all_rows, rows) for code, rows in extra.items()
     }
     groups = signals.sentences.document_ids[data.rows]
+    if len(data.rows) > LARGE_TRAINING:
+        # Held-out estimates are steady with thousands of sentences; fewer,
+        # larger fits keep a refit within seconds.
+        folds = min(folds, LARGE_TRAINING_FOLDS)
     k = min(folds, len(np.unique(groups)))
     splits = (
         list(GroupKFold(n_splits=k).split(data.rows, groups=groups))
@@ -468,20 +509,36 @@ def train_combined(
     coef = np.zeros((matrix.shape[1], len(codes)))
     intercept = np.zeros(len(codes))
     out_of_fold = np.zeros((len(data.rows), len(codes)))
-    # Many small fits: threads waiting on each other cost more than they give.
-    with threadpool_limits(1):
-        for train_index, test_index in splits:
-            for j, code in enumerate(codes):
-                index = np.concatenate([read[train_index], extra_index[code]])
-                target = np.concatenate(
-                    [data.labels[code][train_index], np.zeros(len(extra[code]), bool)]
-                )
-                weights, bias = _fit_code(matrix[index], target)
-                coef[:, j] += weights / len(splits)
-                intercept[j] += bias / len(splits)
-                if len(test_index):
-                    scores = matrix[read[test_index]] @ weights + bias
-                    out_of_fold[test_index, j] = _sigmoid(scores)
+
+    def fit(task: tuple[int, int]) -> tuple[np.ndarray, float]:
+        split, j = task
+        train_index = splits[split][0]
+        code = codes[j]
+        index = np.concatenate([read[train_index], extra_index[code]])
+        target = np.concatenate(
+            [data.labels[code][train_index], np.zeros(len(extra[code]), bool)]
+        )
+        return _fit_code(matrix[index], target)
+
+    tasks = [(split, j) for split in range(len(splits)) for j in range(len(codes))]
+    # One BLAS thread per fit, fits side by side in threads: liblinear lets
+    # go of the GIL, and these problems are too small to split further.
+    with (
+        threadpool_limits(1),
+        warnings.catch_warnings(),
+        ThreadPoolExecutor(FIT_THREADS) as pool,
+    ):
+        # An unconverged fit after 200 passes is still a usable ranking.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for (split, j), (weights, bias) in zip(
+            tasks, pool.map(fit, tasks), strict=True
+        ):
+            coef[:, j] += weights / len(splits)
+            intercept[j] += bias / len(splits)
+            test_index = splits[split][1]
+            if len(test_index):
+                scores = matrix[read[test_index]] @ weights + bias
+                out_of_fold[test_index, j] = _sigmoid(scores)
         model = CombinedModel(
             coder=data.coder,
             codes=codes,
@@ -494,6 +551,7 @@ def train_combined(
             skipped=skipped,
             training_sentences=len(data.rows),
             input_codes=list(inputs.codes),
+            folds=len(splits),
         )
         if k >= 2 and codes:
             _second_stage(model, signals, inputs, data, out_of_fold)
@@ -621,8 +679,9 @@ def predict_combined(
     # In chunks: the dense block alone is a few hundred floats a sentence.
     for begin in range(0, len(rows), PREDICT_CHUNK):
         chunk = rows[begin : begin + PREDICT_CHUNK]
-        features = feature_matrix(signals, inputs, model.vocabulary, chunk, columns)
-        first[begin : begin + len(chunk)] = model.probabilities(features)
+        first[begin : begin + len(chunk)] = _first_stage(
+            model, signals, inputs, chunk, columns
+        )
     probabilities = first
     if model.smooth_coef is not None:
         probabilities = np.zeros_like(first)
@@ -635,6 +694,34 @@ def predict_combined(
                 smooth @ model.smooth_coef[j] + model.smooth_intercept[j]
             )
     return probabilities, probabilities >= model.thresholds
+
+
+def _first_stage(
+    model: CombinedModel,
+    signals: CorpusSignals,
+    inputs: Inputs,
+    rows: np.ndarray,
+    columns: np.ndarray,
+) -> np.ndarray:
+    """First-stage probabilities of `rows`, as `feature_blocks` and
+    `block_probabilities` give them, with each question's TF-IDF computed
+    once per question turn rather than once per sentence answering it."""
+    counts = signals.counts
+    idf = model.vocabulary.idf
+    width = len(columns)
+    weights = model.coef
+    scores = np.asarray(tfidf(counts.counts[rows], columns, idf) @ weights[:width])
+    neighbours = tfidf(signals.neighbour_counts[rows], columns, idf)
+    scores += NEIGHBOUR_WEIGHT * np.asarray(neighbours @ weights[width : 2 * width])
+    asked = signals.context.asked_turn[rows]
+    turns, where = np.unique(asked[asked >= 0], return_inverse=True)
+    if len(turns):
+        question = tfidf(signals.turn_counts[turns], columns, idf)
+        per_turn = np.asarray(question @ weights[2 * width : 3 * width])
+        scores[asked >= 0] += QUESTION_WEIGHT * per_turn[where.reshape(-1)]
+    dense = dense_features(signals, inputs, rows) * DENSE_WEIGHT
+    scores += dense @ weights[3 * width :] + model.intercept
+    return 1.0 / (1.0 + np.exp(-scores))
 
 
 def combined_labels(

@@ -43,6 +43,10 @@ class Context:
     turn: sp.csr_matrix
     # Turn number of each sentence within the corpus (consecutive runs).
     turn_index: np.ndarray
+    # The turn number of the question each sentence answers (-1: none).
+    asked_turn: np.ndarray
+    # turns x sentences: each turn's sentences.
+    membership: sp.csr_matrix
 
 
 def _is_question(lemmas: str) -> bool:
@@ -134,6 +138,8 @@ def build_context(sentences: Sentences, speakers: dict[int, int]) -> Context:
         asked=asked.tocsr(),
         turn=turn,
         turn_index=turn_index,
+        asked_turn=np.where(has, asked_turn[turn_index], -1),
+        membership=membership,
     )
 
 
