@@ -23,6 +23,7 @@ from coder.analysis.scope import (
 from coder.analysis.theme import Matrix, theme_matrix
 from coder.errors import CoderError
 from coder.tui.data import clock
+from coder.tui.screens.transcript import TranscriptScreen
 
 COLD = Color.parse("#1b2a3a")
 HOT = Color.parse("#e8590c")
@@ -270,7 +271,6 @@ class MatrixScreen(Screen):
         self.open_quote(event.option_index)
 
     def open_quote(self, index: int) -> None:
-        from coder.tui.screens.transcript import TranscriptScreen
 
         quote = self.quotes[index]
         self.app.push_screen(
