@@ -94,3 +94,67 @@ def test_a_coder_without_codings_cannot_be_evaluated(make_project):
     project = make_project({"d1": "Anna: Hello.\n\nInterviewer: Hi.\n"})
     with pytest.raises(CoderError, match="bob has no codings to evaluate against"):
         evaluate(project, coder="bob")
+
+
+def test_combined_model_never_sees_its_test_documents(coded_study, monkeypatch):
+    from coder.suggest import combined
+
+    trained_on, seeds_without = [], []
+    original_train, original_inputs = combined.train_combined, combined.make_inputs
+
+    def spy_train(signals, inputs, data, **kwargs):
+        trained_on.append(set(signals.sentences.document_ids[data.rows].tolist()))
+        return original_train(signals, inputs, data, **kwargs)
+
+    def spy_inputs(project, signals, codebook, codes, exclude_sources=(), **kwargs):
+        seeds_without.append(set(exclude_sources))
+        return original_inputs(
+            project, signals, codebook, codes, exclude_sources, **kwargs
+        )
+
+    monkeypatch.setattr(combined, "train_combined", spy_train)
+    monkeypatch.setattr(combined, "make_inputs", spy_inputs)
+    result = evaluate(coded_study, coder="alice", folds=4)
+    names = {
+        doc: name
+        for doc, name in coded_study.db.execute("SELECT id, name FROM documents")
+    }
+    assert len(trained_on) == len(seeds_without) == 4
+    for trained, left_out in zip(trained_on, seeds_without, strict=True):
+        # The codebook examples quoted from the test documents are left out
+        # of the seeds, and the test documents out of the training data.
+        assert left_out and not {names[d] for d in trained} & left_out
+        assert len(trained) + len(left_out) == 10
+    assert result.macro("combined").f1 >= 0.8
+
+
+def test_kappa_and_the_learning_curve(coded_study):
+    result = evaluate(coded_study, coder="alice", folds=2, curve=True)
+    for code in result.codes:
+        scores = code.combined
+        n = scores.tp + scores.fp + scores.fn + scores.tn
+        assert n == result.sentences
+        assert -1 <= scores.kappa <= 1
+    macro = result.macro("combined")
+    assert macro.median_kappa == pytest.approx(
+        float(np.median([c.combined.kappa for c in result.codes]))
+    )
+    # After 1, 2, ... 9 of the 10 documents, tested on the others.
+    assert [(p.trained, p.tested) for p in result.curve] == [
+        (n, 10 - n) for n in range(1, 10)
+    ]
+    tested = [
+        sum(
+            c.combined.tp + c.combined.fn + c.combined.fp + c.combined.tn
+            for c in p.codes
+        )
+        for p in result.curve
+    ]
+    assert tested == sorted(tested, reverse=True)
+
+
+def test_kappa_follows_cohen():
+    scores = Scores(tp=20, fp=5, fn=10, tn=15)
+    # p_o = 35/50; p_e = (25*30 + 25*20) / 50**2 = 0.5; kappa = (0.7 - 0.5) / 0.5.
+    assert scores.kappa == pytest.approx(0.4)
+    assert Scores(tp=0, fp=0, fn=0, tn=10).kappa == 0.0
