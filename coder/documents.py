@@ -7,7 +7,6 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import repeat
 from pathlib import Path
 
@@ -166,8 +165,8 @@ def import_transcripts(
 ) -> ImportReport:
     """Import files and folders in one transaction: all of them, or none.
 
-    Files are parsed and segmented first, in worker processes where that
-    pays (see `coder.parallel`), without holding the project's write lock;
+    Files are parsed, then segmented, in worker processes where that pays
+    (see `coder.parallel`), without holding the project's write lock;
     then one short transaction checks them against the project again and
     stores them. A bad file anywhere stores nothing.
 
@@ -180,7 +179,8 @@ def import_transcripts(
         model: An installed spaCy pipeline to segment with.
         replace: Re-import files whose document exists with other content.
         force: Replace even when the old document has codings (they are lost).
-        progress: Called with (bytes done, total bytes) as files are parsed.
+        progress: Called with (work done, total work) as files are parsed and
+            segmented (each file's bytes count once for each).
         jobs: Worker processes; None chooses by the machine and the work.
     """
     check_format(fmt)
@@ -189,30 +189,49 @@ def import_transcripts(
     if not pending:
         return report
     segmenter = Segmenter(lang, model)
-    # Loaded here, before any worker starts: a missing model fails at once,
-    # and forked workers share the loaded pipeline.
-    segmenter.pipeline(None)
     total = sum(len(item.data) for item in pending)
+    # Progress counts each file's bytes twice: parsed, then segmented.
     done = 0
     if progress:
-        progress(done, total)
+        progress(done, total * 2)
     jobs_list = [(str(item.path), item.data, fmt) for item in pending]
+    numbers = range(len(pending))
+    # Parsing needs no pipeline: worker processes parse while this one loads
+    # the pipeline (spaCy's import and the lemma table take a second or two
+    # that would leave the other cores idle). A missing model still fails
+    # before anything is stored.
+    transcripts: list[Transcript] = []
+    with map_in_workers(
+        _parse_nth, numbers, jobs=jobs, size=total, shared=jobs_list
+    ) as results:
+        segmenter.pipeline(None)
+        for item, transcript in zip(pending, results, strict=True):
+            transcripts.append(transcript)
+            done += len(item.data)
+            if progress:
+                progress(done, total * 2)
+    # Segmenting in workers forked now, which share the loaded pipeline and
+    # the parsed transcripts (nothing is sent to them but numbers).
     parsed: list[tuple[PendingImport, Transcript, SegmentedSummary]] = []
     with (
         SegmentStage(project) as stage,
         map_in_workers(
-            partial(_parse_and_segment, segmenter), jobs_list, jobs=jobs, size=total
+            _segment_nth,
+            numbers,
+            jobs=jobs,
+            size=total,
+            shared=(segmenter, transcripts),
         ) as results,
     ):
-        for number, (item, (transcript, segmented)) in enumerate(
-            zip(pending, results, strict=True)
+        for number, (item, transcript, segmented) in enumerate(
+            zip(pending, transcripts, results, strict=True)
         ):
             # Staged now, while the workers go on; copied under the lock.
             stage.add(number, segmented)
             parsed.append((item, transcript, SegmentedSummary.of(segmented)))
             done += len(item.data)
             if progress:
-                progress(done, total)
+                progress(done, total * 2)
         with project.atomic():
             case_id = ensure_case(project, case) if case else None
             stored: dict[int, int] = {}
@@ -234,13 +253,16 @@ def import_transcripts(
     return report
 
 
-def _parse_and_segment(
-    segmenter: Segmenter, job: tuple[str, bytes, str | None]
-) -> tuple[Transcript, Segmented]:
-    """The work of one file that needs no project: run in a worker process."""
-    path, data, fmt = job
-    transcript = parse_transcript(data, path, fmt)
-    return transcript, segmenter.segment(transcript)
+def _parse_nth(jobs: list[tuple[str, bytes, str | None]], number: int) -> Transcript:
+    """Parse the `number`th file (path, bytes, format) of the import."""
+    path, data, fmt = jobs[number]
+    return parse_transcript(data, path, fmt)
+
+
+def _segment_nth(shared: tuple[Segmenter, list[Transcript]], number: int) -> Segmented:
+    """Segment the `number`th parsed transcript of the import."""
+    segmenter, transcripts = shared
+    return segmenter.segment(transcripts[number])
 
 
 def _note(report: ImportReport, path: Path, transcript: Transcript) -> None:

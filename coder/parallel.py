@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from functools import partial
 from typing import TypeVar
 
 from coder.errors import CoderError
@@ -59,6 +60,21 @@ def worker_count(jobs: int | None, tasks: int, size: int) -> int:
 
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+# What a forked worker inherited from `map_in_workers(..., shared=...)`.
+_shared: object = None
+_NOTHING = object()
+
+
+def _start_worker(parent: int, shared: object) -> None:
+    """Worker set-up: die with the parent, keep what it shares."""
+    global _shared
+    _shared = shared
+    _die_with_parent(parent)
+
+
+def _call_with_shared(func: Callable[[object, Item], Result], item: Item) -> Result:
+    return func(_shared, item)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -122,6 +138,7 @@ def map_in_workers(
     *,
     jobs: int | None = None,
     size: int = 0,
+    shared: object = _NOTHING,
 ) -> Iterator[Iterator[Result]]:
     """`func` over `items`, in order, in worker processes where that pays.
 
@@ -136,18 +153,25 @@ def map_in_workers(
         items: The work, sent to the workers as it is needed.
         jobs: Worker processes; None for one per core when `size` is large.
         size: The amount of work in bytes, to decide whether workers pay.
+        shared: When given, `func` is called as ``func(shared, item)``. The
+            workers inherit it when they are forked instead of receiving it
+            with every item, so a large object costs nothing to send; the
+            items can then be small (indexes into it, say).
     """
     items = list(items)
     workers = worker_count(jobs, len(items), size)
     if workers <= 1 or not can_fork():
-        yield map(func, items)
+        yield map(func if shared is _NOTHING else partial(func, shared), items)
         return
+    if shared is not _NOTHING:
+        func = partial(_call_with_shared, func)
     with _terminate_as_exception():
         pool = ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("fork"),
-            initializer=_die_with_parent,
-            initargs=(os.getpid(),),
+            # Passed to the forked process in memory, not pickled.
+            initializer=_start_worker,
+            initargs=(os.getpid(), None if shared is _NOTHING else shared),
         )
         try:
             yield pool.map(func, items)

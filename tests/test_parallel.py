@@ -27,6 +27,14 @@ def _fail_on_three(number: int) -> int:
     return number
 
 
+def _pid_and_shared_call(shared, number: int) -> tuple[int, int]:
+    return os.getpid(), shared["square"](number)
+
+
+# Cannot be pickled: a worker has it only by inheriting it at the fork.
+UNPICKLABLE = {"square": lambda number: number * number, "lock": threading.Lock()}
+
+
 def test_jobs_given_are_used_but_never_more_than_the_tasks():
     assert worker_count(4, tasks=10, size=0) == 4
     assert worker_count(4, tasks=2, size=0) == 2
@@ -46,6 +54,25 @@ def test_results_come_back_in_order_from_other_processes():
         found = list(results)
     assert [square for _pid, square in found] == [n * n for n in range(40)]
     assert os.getpid() not in {pid for pid, _square in found}
+
+
+@needs_fork
+def test_workers_inherit_what_is_shared_instead_of_receiving_it():
+    with pytest.raises((TypeError, pickle.PicklingError)):
+        pickle.dumps(UNPICKLABLE)
+    with map_in_workers(
+        _pid_and_shared_call, range(20), jobs=2, shared=UNPICKLABLE
+    ) as results:
+        found = list(results)
+    assert [square for _pid, square in found] == [n * n for n in range(20)]
+    assert os.getpid() not in {pid for pid, _square in found}
+
+
+def test_what_is_shared_reaches_the_work_done_in_this_process():
+    with map_in_workers(
+        _pid_and_shared_call, range(5), jobs=1, shared=UNPICKLABLE
+    ) as results:
+        assert list(results) == [(os.getpid(), n * n) for n in range(5)]
 
 
 def test_one_job_runs_in_this_process():
