@@ -67,7 +67,7 @@ from coder.suggest.features import (
 from coder.suggest.learned import TrainingSet, training_set
 from coder.suggest.queue import NewSuggestion
 from coder.suggest.rules import lemmatise, match_sentences
-from coder.suggest.vectors import WordVectors, learn_vectors
+from coder.suggest.vectors import WordVectors, learn_vectors, pipeline_vectors
 
 METHOD = "combined"
 # Version of the model's features and format; a stored model of another is refitted.
@@ -125,7 +125,13 @@ def corpus_signals(
             del _SIGNALS[old]
         counts = corpus_counts(project, config)
         context = project_context(project, counts.sentences)
-        vectors = learn_vectors(counts)
+        vectors = None
+        for pipeline in document_pipelines(project).values():
+            vectors = pipeline_vectors(counts, pipeline.nlp.vocab)
+            if vectors is not None:
+                break
+        if vectors is None:
+            vectors = learn_vectors(counts)
         embedding = vectors.embed(counts.counts)
         asked = context.asked @ embedding
         norms = np.linalg.norm(asked, axis=1, keepdims=True)

@@ -7,7 +7,8 @@ similarity with lessons learned from word embeddings"), reduced by a
 truncated SVD (scikit-learn's ``TruncatedSVD``). A sentence's vector is the
 mean of its words' vectors weighted by idf, scaled to unit length; so "we
 rely on each other" lands near sentences about trust even without the word.
-Nothing is downloaded: the vectors are the corpus's.
+Nothing is downloaded: the vectors are the corpus's, or those of a trained
+spaCy pipeline the documents were segmented with, when it has vectors.
 """
 
 from __future__ import annotations
@@ -87,3 +88,40 @@ def learn_vectors(
     norms[norms == 0] = 1.0
     vectors[eligible] = reduced / norms
     return WordVectors(vectors, idf)
+
+
+def pipeline_vectors(
+    corpus: CorpusCounts, vocab, dimensions: int = DIMENSIONS, seed: int = 0
+) -> WordVectors | None:
+    """The word vectors of a trained spaCy pipeline for the corpus's unigrams,
+    reduced to `dimensions` by a truncated SVD; None when it has none.
+
+    Pipelines such as ``en_core_web_md`` carry vectors trained on far more
+    text than a project has; a blank pipeline carries none, and then
+    `learn_vectors` learns them from the project.
+
+    Args:
+        corpus: The corpus (its unigrams are the stored lemmas).
+        vocab: The pipeline's ``Vocab``.
+    """
+    table = vocab.vectors
+    if not table.size or not len(table):
+        return None
+    words = corpus.unigrams
+    found = np.zeros((len(words), table.shape[1]))
+    known = np.zeros(len(words), dtype=bool)
+    for j, word in enumerate(words):
+        if vocab.has_vector(word):
+            found[j] = vocab.get_vector(word)
+            known[j] = True
+    if known.sum() <= dimensions:
+        return None
+    present = (corpus.counts[:, : len(words)] > 0).astype(np.float64)
+    df = np.asarray(present.sum(axis=0)).ravel()
+    idf = np.log((1.0 + present.shape[0]) / (1.0 + df)) + 1.0
+    svd = TruncatedSVD(n_components=dimensions, random_state=seed, algorithm="arpack")
+    reduced = np.zeros((len(words), dimensions))
+    reduced[known] = svd.fit_transform(found[known])
+    norms = np.linalg.norm(reduced, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return WordVectors(reduced / norms, idf)

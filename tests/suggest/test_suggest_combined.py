@@ -24,7 +24,7 @@ from coder.suggest.queue import (
     reject_suggestion,
     store_suggestions,
 )
-from coder.suggest.vectors import learn_vectors
+from coder.suggest.vectors import learn_vectors, pipeline_vectors
 
 TRAIN = [f"doc-{n:02d}" for n in range(8)]
 HELD_OUT = [f"doc-{n:02d}" for n in range(8, 12)]
@@ -291,3 +291,23 @@ def test_threshold_maximises_f1():
     assert (
         best_threshold(probabilities, np.zeros(6, bool)) == combined.DEFAULT_THRESHOLD
     )
+
+
+def test_a_pipeline_with_vectors_lends_them(study):
+    import spacy
+
+    project, _ = study
+    counts = corpus_signals(project).counts
+    blank = spacy.blank("en").vocab
+    assert pipeline_vectors(counts, blank) is None
+    rng = np.random.default_rng(0)
+    topic = {"trust": rng.normal(size=20), "invoice": rng.normal(size=20)}
+    words = [w for w in counts.unigrams if w.isalpha()]
+    for word in words:
+        base = topic["trust"] if word in ("trust", "rely") else rng.normal(size=20)
+        blank.set_vector(word, (base + rng.normal(scale=0.05, size=20)).astype("f"))
+    vectors = pipeline_vectors(counts, blank, dimensions=8)
+    index = {word: j for j, word in enumerate(counts.unigrams)}
+    near = vectors.vectors[index["rely"]] @ vectors.vectors[index["trust"]]
+    far = vectors.vectors[index["rely"]] @ vectors.vectors[index["invoice"]]
+    assert near > 0.9 and near > far + 0.3
