@@ -65,7 +65,7 @@ from coder.suggest.features import (
     tfidf,
 )
 from coder.suggest.learned import TrainingSet, training_set
-from coder.suggest.queue import NewSuggestion
+from coder.suggest.queue import NewSuggestion, Suggestion
 from coder.suggest.rules import lemmatise, match_sentences
 from coder.suggest.vectors import WordVectors, learn_vectors, pipeline_vectors
 
@@ -999,3 +999,51 @@ def suggest_combined(
     run.suggestions.sort(key=lambda s: (s.document, s.start, -s.score, s.code))
     run.seconds = time.perf_counter() - began
     return run
+
+
+# Reviewing --------------------------------------------------------------------
+
+
+def stored_thresholds(project: Project, coder: str) -> dict[str, float]:
+    """Code -> the threshold of the coder's stored combined model (empty: none)."""
+    row = project.db.execute(
+        "SELECT meta, arrays FROM suggestion_models WHERE key = ?", [_model_key(coder)]
+    ).fetchone()
+    if row is None:
+        return {}
+    meta = json.loads(row[0])
+    if meta.get("format") != MODEL_FORMAT:
+        return {}
+    with np.load(io.BytesIO(row[1]), allow_pickle=False) as arrays:
+        return dict(zip(meta["codes"], arrays["thresholds"].tolist(), strict=True))
+
+
+def review_order(
+    project: Project,
+    suggestions: list[Suggestion],
+    *,
+    coder: str | None = None,
+    surest_first: bool = False,
+) -> list[Suggestion]:
+    """Suggestions in the order to review them: least sure first (active
+    learning: each decision there teaches the next fit most), or surest first
+    (fast confirmation).
+
+    Sureness is the distance of the score from its code's threshold, in log
+    odds; codes without a stored threshold (rules, learned) are measured
+    from 0.5.
+
+    Args:
+        project: The open project.
+        suggestions: As `coder.suggest.queue.list_suggestions` gives them.
+        coder: Whose combined model's thresholds (default: the actor).
+        surest_first: Surest first instead of least sure first.
+    """
+    thresholds = stored_thresholds(project, coder or project.actor)
+
+    def distance(s: Suggestion) -> float:
+        cut = thresholds.get(s.code, DEFAULT_THRESHOLD) if s.method == METHOD else 0.5
+        return abs(float(_logit(np.array([s.score]))[0] - _logit(np.array([cut]))[0]))
+
+    ranked = sorted(suggestions, key=lambda s: (distance(s), s.id))
+    return ranked[::-1] if surest_first else ranked

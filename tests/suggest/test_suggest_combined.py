@@ -311,3 +311,28 @@ def test_a_pipeline_with_vectors_lends_them(study):
     near = vectors.vectors[index["rely"]] @ vectors.vectors[index["trust"]]
     far = vectors.vectors[index["rely"]] @ vectors.vectors[index["invoice"]]
     assert near > 0.9 and near > far + 0.3
+
+
+def test_review_order_least_sure_or_surest_first(study):
+    from coder.suggest.combined import review_order, stored_thresholds
+    from coder.suggest.queue import list_suggestions
+
+    project, _ = study
+    run = suggest_combined(project, coder="alice", documents=HELD_OUT)
+    store_suggestions(project, run.suggestions, method="combined")
+    thresholds = stored_thresholds(project, "alice")
+    assert set(thresholds) == set(run.model.codes)
+    pending = list_suggestions(project)
+
+    def distance(s):
+        score = min(max(s.score, 1e-4), 1 - 1e-4)
+        logit = np.log(score / (1 - score))
+        cut = thresholds[s.code]
+        return abs(logit - np.log(cut / (1 - cut)))
+
+    unsure = review_order(project, pending, coder="alice")
+    sure = review_order(project, pending, coder="alice", surest_first=True)
+    assert sorted(s.id for s in unsure) == sorted(s.id for s in pending)
+    assert distance(unsure[0]) == min(map(distance, pending))
+    assert distance(sure[0]) == max(map(distance, pending))
+    assert [distance(s) for s in unsure] == sorted(distance(s) for s in unsure)
