@@ -229,3 +229,31 @@ def test_curve_prints_figures_after_each_document(coder, demo_path, tmp_path):
     alone = coder("suggest", "-p", demo_path, "--curve")
     assert alone.exit_code == 1
     assert alone.stderr == "coder: error: --curve goes with --evaluate\n"
+
+
+def test_suggest_runs_the_combined_model_by_default(coder, demo_path):
+    from pathlib import Path
+
+    gold = (
+        Path(__file__).parents[2] / "transcripts" / "gold" / "export-clusters-gold.yaml"
+    )
+    coder("codings", "import", "-p", demo_path, gold)
+    result = coder("suggest", "-p", demo_path, "--coder", "gold")
+    assert result.exit_code == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("combined: ")
+    assert "gold's model " in line and " codes learned from " in line
+    listed = json.loads(
+        coder(
+            "suggestions", "list", "-p", demo_path, "--json", "--method", "combined"
+        ).stdout
+    )
+    assert listed and {s["method"] for s in listed} == {"combined"}
+    version = line.split("gold's model ")[1].split(",")[0]
+    # Each names the model that made it and how much it learned from.
+    assert all(f"model {version}" in s["reason"] for s in listed)
+    assert all(0 <= s["score"] <= 1 for s in listed)
+    # Run again with nothing changed: the stored model, the same suggestions.
+    again = coder("suggest", "-p", demo_path, "--coder", "gold")
+    assert f"gold's model {version}, stored," in again.stdout
+    assert "(0 new, 0 updated, 0 withdrawn)" in again.stdout
