@@ -15,15 +15,19 @@ Features of a sentence (all computed from what import stored):
 - who speaks: whether the sentence is the interviewer's, whether it is a
   question.
 
-Each code gets a logistic regression (classes balanced) on these features,
-whose output is a probability. The probability above which a code is
-suggested is chosen per code by cross-validation grouped by document inside
-the training data (the threshold maximising F1 on out-of-fold
-probabilities); so an evaluation never tunes on the documents it scores.
+Each code with a few coded sentences gets a logistic regression (classes
+balanced), cross-fitted by document: fitted once leaving out each group of
+training documents, the fits averaged (`train_combined`). A second stage
+reads the first stage's probability beside its neighbours' and its turn's
+(coders code meaning units of a few sentences) and gives the suggestion's
+probability. Each code's threshold (maximising F1) and mode (the model, its
+rules, either or both) are chosen on the out-of-fold probabilities of the
+training documents only, so an evaluation never tunes on the documents it
+scores. A code too rare to learn falls back to its rules.
 
-A code the model cannot learn (too few coded sentences) falls back to its
-rules. A child code can imply its parent: where the codebook marks a child
-``implies_parent`` its suggestions count for the parent too.
+The code hierarchy enters through the features: every code's rule scores
+and seed similarities are features of every code, so whether a child goes
+with its parent is learned from the coding.
 """
 
 from __future__ import annotations
@@ -85,7 +89,6 @@ DEFAULT_THRESHOLD = 0.5
 NEIGHBOUR_WEIGHT = 0.5
 QUESTION_WEIGHT = 0.5
 DENSE_WEIGHT = 1.0
-RAW_VECTORS = True
 # How a code's suggestions are made, chosen per code by cross-validation.
 MODEL, RULES, EITHER, BOTH = 0, 1, 2, 3
 PREDICT_CHUNK = 20_000
@@ -241,9 +244,6 @@ class Inputs:
     rules: np.ndarray
     seeds: np.ndarray
     anti_seeds: np.ndarray
-    # Code -> its parent (None at the top), and code -> its children.
-    parents: dict[str, str | None] = field(default_factory=dict)
-    children: dict[str, list[str]] = field(default_factory=dict)
 
 
 def make_inputs(
@@ -257,12 +257,7 @@ def make_inputs(
     if rules is None:
         rules = rule_matrix(project, signals, codebook, codes)
     seeds, anti = seed_vectors(project, signals, codebook, codes, exclude_sources)
-    parents = codebook.parents()
-    children: dict[str, list[str]] = {}
-    for child, parent in parents.items():
-        if parent is not None:
-            children.setdefault(parent, []).append(child)
-    return Inputs(codes, rules, seeds, anti, parents, children)
+    return Inputs(codes, rules, seeds, anti)
 
 
 def dense_features(
@@ -293,7 +288,8 @@ def dense_features(
             similarity,
             anti,
             asked_similarity,
-            *([embedding, signals.asked_embedding[rows]] if RAW_VECTORS else []),
+            embedding,
+            signals.asked_embedding[rows],
         ]
     )
 
