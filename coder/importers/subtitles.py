@@ -89,8 +89,73 @@ def _arrow_lines(text: str) -> Iterator[tuple[int, str]]:
         at = text.find("-->", end)
 
 
+# Every timing line of a file at once, when all are well formed: `TIMING`
+# applied line by line, with white space that stays on its line.
+_CLOCKS = {
+    "vtt": r"(?:(\d{2,}):)?(\d{2}):(\d{2}\.\d{3})",
+    "srt": r"(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})",
+}
+ALL_TIMINGS = {
+    "vtt": re.compile(
+        rf"^[^\S\n]*{_CLOCKS['vtt']}[^\S\n]+-->[^\S\n]+{_CLOCKS['vtt']}"
+        r"(?:[^\S\n]+.*)?$",
+        re.M,
+    ),
+    "srt": re.compile(
+        rf"^[^\S\n]*{_CLOCKS['srt']}[^\S\n]*-->[^\S\n]*{_CLOCKS['srt']}"
+        r"[^\S\n]*.*$",
+        re.M,
+    ),
+}
+
+
+def _all_timings(text: str, kind: str) -> list[tuple[float, float]] | None:
+    """Each cue's start and end in seconds, or None unless every timing line is good.
+
+    One regular expression over the whole text instead of a look at every
+    line (half of a subtitle file's reading time); None sends the file to
+    `_check_timings`' line-by-line check, which names the bad line.
+    """
+    found = ALL_TIMINGS[kind].findall(text)
+    if not found or len(found) != text.count("-->"):
+        return None  # a bad line, or an arrow elsewhere than once per timing line
+    timings = []
+    if kind == "vtt":
+        for hours, minutes, seconds, end_hours, end_minutes, end_seconds in found:
+            start = _clock_seconds(hours, minutes, float(seconds))
+            end = _clock_seconds(end_hours, end_minutes, float(end_seconds))
+            if start is None or end is None or end < start:
+                return None
+            timings.append((start, end))
+    else:
+        for hours, minutes, seconds, millis, *ending in found:
+            start = _clock_seconds(hours, minutes, float(f"{seconds}.{millis}"))
+            end_hours, end_minutes, end_seconds, end_millis = ending
+            end = _clock_seconds(
+                end_hours, end_minutes, float(f"{end_seconds}.{end_millis}")
+            )
+            if start is None or end is None or end < start:
+                return None
+            timings.append((start, end))
+    return timings
+
+
+def _clock_seconds(hours: str, minutes: str, fraction: float) -> float | None:
+    """As `_seconds`, from a clock's parts (`hours` may be empty)."""
+    whole_minutes = int(minutes)
+    if whole_minutes > 59 or fraction >= 60:
+        return None
+    return (int(hours) * 3600 if hours else 0) + whole_minutes * 60 + fraction
+
+
 def _check_timings(text: str, path: str, kind: str) -> list[tuple[float, float]]:
     """Validate every timing line; return each cue's start and end in seconds."""
+    timings = _all_timings(text, kind)
+    return _timings_by_line(text, path, kind) if timings is None else timings
+
+
+def _timings_by_line(text: str, path: str, kind: str) -> list[tuple[float, float]]:
+    """`_check_timings` line by line: the first bad line is the error."""
     pattern = TIMING[kind]
     timings = []
     for number, line in _arrow_lines(text):

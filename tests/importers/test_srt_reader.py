@@ -114,6 +114,18 @@ def test_generated_files_read_the_same_both_ways(text):
 
 @given(srt_files(usual=True))
 def test_numbered_cues_are_read_directly(text):
+    assert subtitles._all_timings(text, "srt") is not None
     plain, library = both(text)
     assert plain is not None
     assert plain == library
+
+
+@given(srt_files())
+def test_timings_read_at_once_are_those_read_line_by_line(text):
+    at_once = subtitles._all_timings(text, "srt")
+    try:
+        by_line = subtitles._timings_by_line(text, "t.srt", "srt")
+    except InputError:
+        assert at_once is None
+    else:
+        assert at_once is None or at_once == by_line

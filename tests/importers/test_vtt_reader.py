@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coder.errors import InputError
 from coder.importers import read_transcript, subtitles
 from coder.importers._text import decode
 
@@ -105,3 +106,14 @@ def test_only_unusual_files_are_left_to_webvtt_py(text):
         for line in text.split("\n")
     )
     assert (plain is None) == unusual
+
+
+@given(vtt_files())
+def test_timings_read_at_once_are_those_read_line_by_line(text):
+    at_once = subtitles._all_timings(text, "vtt")
+    try:
+        by_line = subtitles._timings_by_line(text, "t.vtt", "vtt")
+    except InputError:
+        assert at_once is None
+    else:
+        assert at_once is None or at_once == by_line
