@@ -190,7 +190,8 @@ _METHODS = ("rules", "learned", "combined")
 
 
 def evaluation_table(result) -> str:
-    """The evaluation as a plain-text table, one code a line, summaries last."""
+    """The evaluation as one plain-text table, one code a line, summaries last
+    (for logs and benchmarks; the command pages its columns to the terminal)."""
     width = max([len("median kappa"), *(len(c.code) for c in result.codes)])
     n_width = max(4, len(str(sum(c.support for c in result.codes))))
     group = 4 * 6
@@ -226,27 +227,51 @@ def evaluation_table(result) -> str:
     return "\n".join(lines)
 
 
-def curve_table(result) -> str:
-    """The learning curve: macro F1 and median kappa after 1, 2, ... documents."""
-    lines = [
-        f"{'documents':>9}  {'tested':>6}"
-        + "".join(f"  {method:^12}" for method in _METHODS),
-        f"{'trained':>9}  {'on':>6}" + f"  {'F1':>6}{'med κ':>6}" * len(_METHODS),
-    ]
-    for point in result.curve:
-        lines.append(
-            f"{point.trained:>9}  {point.tested:>6}"
-            + "".join(
-                f"  {point.macro(m).f1:6.2f}{point.macro(m).median_kappa:6.2f}"
-                for m in _METHODS
-            )
-        )
-    return "\n".join(lines)
-
-
 def _print_evaluation(result) -> None:
-    click.echo(evaluation_table(result))
-    click.echo(
+    """The evaluation as a table that fits the terminal (pages of columns)."""
+    from coder.cli.fit import Column, print_fitted
+
+    columns = [Column("code", key=True), Column("n", right=True)]
+    columns += [
+        Column(f"{method} {measure}", right=True)
+        for method in _METHODS
+        for measure in ("P", "R", "F1", "κ")
+    ]
+
+    def cells(scores) -> list[str]:
+        return [
+            f"{scores.precision:.2f}",
+            f"{scores.recall:.2f}",
+            f"{scores.f1:.2f}",
+            f"{scores.kappa:.2f}",
+        ]
+
+    rows = []
+    for code in result.codes:
+        rules = cells(code.rules) if code.has_patterns else ["—"] * 4
+        rows.append(
+            [
+                code.code,
+                str(code.support),
+                *rules,
+                *cells(code.learned),
+                *cells(code.combined),
+            ]
+        )
+    total = sum(c.support for c in result.codes)
+    rows.append(
+        ["macro", str(total)]
+        + [cell for method in _METHODS for cell in cells(result.macro(method))]
+    )
+    rows.append(
+        ["median kappa", ""]
+        + [
+            cell
+            for method in _METHODS
+            for cell in ["", "", "", f"{result.macro(method).median_kappa:.2f}"]
+        ]
+    )
+    caption = (
         f"{result.coder}: {result.documents} documents, {result.sentences:,} sentences,"
         f" {result.folds}-fold cross-validation grouped by document; n = sentences"
         f" coded; κ = Cohen's kappa per sentence; suggested at rules score >="
@@ -254,12 +279,37 @@ def _print_evaluation(result) -> None:
         f" {result.threshold_learned:g}, combined at per-code thresholds chosen"
         f" inside the training documents ({result.seconds:.1f} s)"
     )
+    styles = [None] * len(result.codes) + ["bold", "bold"]
+    print_fitted(out, columns, rows, caption=caption, row_styles=styles)
     if result.curve:
-        click.echo()
-        click.echo(curve_table(result))
-        click.echo(
-            "learning curve: trained on the first documents (in document order),"
-            " tested on all the others"
+        curve_columns = [
+            Column("documents trained", key=True, right=True),
+            Column("tested on", right=True),
+        ]
+        curve_columns += [
+            Column(f"{method} {measure}", right=True)
+            for method in _METHODS
+            for measure in ("F1", "median κ")
+        ]
+        curve_rows = [
+            [str(point.trained), str(point.tested)]
+            + [
+                cell
+                for method in _METHODS
+                for cell in (
+                    f"{point.macro(method).f1:.2f}",
+                    f"{point.macro(method).median_kappa:.2f}",
+                )
+            ]
+            for point in result.curve
+        ]
+        out.print()
+        print_fitted(
+            out,
+            curve_columns,
+            curve_rows,
+            caption="learning curve: trained on the first documents (in document"
+            " order), tested on all the others",
         )
     for note in result.notes:
         click.echo(f"note: {note}")
