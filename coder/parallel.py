@@ -59,6 +59,11 @@ def worker_count(jobs: int | None, tasks: int, size: int) -> int:
     return max(1, min(jobs, tasks))
 
 
+def uses_workers(jobs: int | None, tasks: int, size: int) -> bool:
+    """Whether `map_in_workers` with these arguments would start worker processes now."""
+    return worker_count(jobs, tasks, size) > 1 and can_fork()
+
+
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 # What a forked worker inherited from `map_in_workers(..., shared=...)`.
@@ -160,7 +165,7 @@ def map_in_workers(
     """
     items = list(items)
     workers = worker_count(jobs, len(items), size)
-    if workers <= 1 or not can_fork():
+    if not uses_workers(jobs, len(items), size):
         yield map(func if shared is _NOTHING else partial(func, shared), items)
         return
     if shared is not _NOTHING:

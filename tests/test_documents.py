@@ -269,6 +269,30 @@ def test_worker_processes_store_exactly_what_one_process_stores(tmp_path):
 @pytest.mark.skipif(
     not coder.parallel.can_fork(), reason="worker processes are forked only on Linux"
 )
+@pytest.mark.parametrize("share", [1, 2, 10**9], ids=["all", "half", "none"])
+def test_files_segmented_here_to_warm_the_workers_store_the_same(
+    tmp_path, monkeypatch, share
+):
+    from coder.store import create_project
+
+    files = list(
+        {path.stem: path for path in expand_paths([SMALL, DATA / "importers"])}.values()
+    )
+    with create_project(tmp_path / "one.db", actor="tester") as project:
+        import_transcripts(project, files, jobs=1)
+        expected = _stored(project)
+    # This process segments all, half or none of the files before the
+    # segmenting workers start.
+    monkeypatch.setattr(coder.documents, "WARM_UP_BYTES", 10**9)
+    monkeypatch.setattr(coder.documents, "WARM_UP_SHARE", share)
+    with create_project(tmp_path / "two.db", actor="tester") as project:
+        import_transcripts(project, files, jobs=2)
+        assert _stored(project) == expected
+
+
+@pytest.mark.skipif(
+    not coder.parallel.can_fork(), reason="worker processes are forked only on Linux"
+)
 def test_a_bad_file_found_by_a_worker_stops_the_whole_batch(project):
     import_transcripts(project, [SMALL / "alpha.txt"])
     counts = {t: _count(project, t) for t in ("documents", "segments", "events")}
