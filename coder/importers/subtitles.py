@@ -250,10 +250,17 @@ def _plain_vtt(text: str, expected: int) -> list[tuple[str | None, str]] | None:
             continue  # the end of the file
         else:
             return None
-        if not PLAIN_TIMING.match(timing) or any("-->" in line for line in payload):
+        # The timing line holds the block's one arrow: none in the text.
+        if not PLAIN_TIMING.match(timing) or block.count("-->") != 1:
             return None
         voice = VOICE.match(payload[0]) if payload else None
-        cues.append((voice[1] if voice else None, CUE_TAG.sub("", "\n".join(payload))))
+        body = "\n".join(payload)
+        cues.append(
+            (
+                voice[1] if voice else None,
+                CUE_TAG.sub("", body) if "<" in body else body,
+            )
+        )
     return cues if len(cues) == expected else None
 
 
@@ -286,10 +293,16 @@ def _plain_srt(text: str, expected: int) -> list[tuple[str | None, str]] | None:
         ):
             return None
         payload = lines[2:]
-        if any("-->" in line for line in payload):
-            return None
+        if block.count("-->") != 1:
+            return None  # an arrow in the text
         voice = VOICE.match(payload[0])
-        cues.append((voice[1] if voice else None, CUE_TAG.sub("", "\n".join(payload))))
+        body = "\n".join(payload)
+        cues.append(
+            (
+                voice[1] if voice else None,
+                CUE_TAG.sub("", body) if "<" in body else body,
+            )
+        )
     return cues if len(cues) == expected else None
 
 
