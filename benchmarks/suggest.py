@@ -46,6 +46,7 @@ from coder.pipeline import load_pipeline
 from coder.store import create_project, open_project
 from coder.store.project import now
 from coder.suggest import combined, features, learned
+from coder.suggest import signals as sentence_signals
 from coder.suggest.corpus import load_sentences
 from coder.suggest.rules import match_sentences, suggest_rules
 
@@ -294,15 +295,15 @@ def bench_learned(project) -> None:
 
 def bench_combined(project) -> None:
     """The combined model on the codings `bench_learned` made (run it first)."""
-    combined.clear_cache()
+    sentence_signals.clear_cache()
     codebook = current_codebook(project)
     codes = [code.id for code, _, _ in codebook.walk()]
-    signals_s, signals = _seconds(lambda: combined.corpus_signals(project))
+    signals_s, signals = _seconds(lambda: sentence_signals.corpus_signals(project))
     counts = signals.counts
     sentences = counts.sentences
     data = learned.training_set(project, counts, "bench")
     inputs_s, inputs = _seconds(
-        lambda: combined.make_inputs(project, signals, codebook, codes)
+        lambda: sentence_signals.make_inputs(project, signals, codebook, codes)
     )
     fit_s, model = _seconds(lambda: combined.train_combined(signals, inputs, data))
     rows = np.arange(len(sentences))

@@ -30,6 +30,7 @@ from coder.errors import CoderError
 from coder.store import Project
 from coder.suggest import combined as combined_module
 from coder.suggest import learned as learned_module
+from coder.suggest import signals as signals_module
 from coder.suggest.corpus import coder_codings, covered
 from coder.suggest.features import DEFAULT_FEATURES, FeatureConfig, corpus_counts
 from coder.suggest.rules import rule_labels
@@ -273,8 +274,8 @@ def evaluate(
     if k < 2:
         raise CoderError("cross-validation needs at least 2 folds")
     groups = sentences.document_ids[rows]
-    signals = combined_module.corpus_signals(project, config)
-    rule_scores = combined_module.rule_matrix(project, signals, codebook, used)
+    signals = signals_module.corpus_signals(project, config)
+    rule_scores = signals_module.rule_matrix(project, signals, codebook, used)
 
     def run_split(test_index: np.ndarray, scores: dict[str, CodeEvaluation]) -> None:
         """Train on every coded document outside `test_index`, score inside it."""
@@ -303,7 +304,7 @@ def evaluate(
         # Combined: the codebook's examples quoted from the test documents are
         # left out of its seeds, like their codings.
         test_names = {sentences.names[d] for d in test_docs}
-        inputs = combined_module.make_inputs(
+        inputs = signals_module.make_inputs(
             project, signals, codebook, used, test_names, rules=rule_scores
         )
         joint = combined_module.train_combined(signals, inputs, data)

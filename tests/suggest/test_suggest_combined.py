@@ -11,10 +11,8 @@ from coder.errors import CoderError
 from coder.suggest import combined
 from coder.suggest.combined import (
     best_threshold,
-    corpus_signals,
     current_combined,
     predict_combined,
-    seed_texts,
     suggest_combined,
 )
 from coder.suggest.context import project_context
@@ -24,6 +22,7 @@ from coder.suggest.queue import (
     reject_suggestion,
     store_suggestions,
 )
+from coder.suggest.signals import clear_cache, corpus_signals, seed_texts
 from coder.suggest.vectors import learn_vectors, pipeline_vectors
 
 TRAIN = [f"doc-{n:02d}" for n in range(8)]
@@ -33,9 +32,9 @@ MIN_F1 = 0.8
 
 @pytest.fixture(autouse=True)
 def _fresh_signals():
-    combined.clear_cache()
+    clear_cache()
     yield
-    combined.clear_cache()
+    clear_cache()
 
 
 @pytest.fixture

@@ -97,10 +97,10 @@ def test_a_coder_without_codings_cannot_be_evaluated(make_project):
 
 
 def test_combined_model_never_sees_its_test_documents(coded_study, monkeypatch):
-    from coder.suggest import combined
+    from coder.suggest import combined, signals
 
     trained_on, seeds_without = [], []
-    original_train, original_inputs = combined.train_combined, combined.make_inputs
+    original_train, original_inputs = combined.train_combined, signals.make_inputs
 
     def spy_train(signals, inputs, data, **kwargs):
         trained_on.append(set(signals.sentences.document_ids[data.rows].tolist()))
@@ -113,7 +113,7 @@ def test_combined_model_never_sees_its_test_documents(coded_study, monkeypatch):
         )
 
     monkeypatch.setattr(combined, "train_combined", spy_train)
-    monkeypatch.setattr(combined, "make_inputs", spy_inputs)
+    monkeypatch.setattr(signals, "make_inputs", spy_inputs)
     result = evaluate(coded_study, coder="alice", folds=4)
     names = {
         doc: name
