@@ -1,4 +1,4 @@
-"""Word (.docx) transcripts via python-docx.
+"""Word (.docx) transcripts: python-docx opens the package, paragraphs are read from its XML.
 
 Reads paragraphs with bold or ``Name:`` speaker labels, Otter's docx export
 (header paragraph, then text), and the speaker | text tables (optionally with
@@ -82,7 +82,7 @@ def _open(data: bytes, path: str):
 
 @dataclass
 class _Paragraph:
-    """What the importer needs of a paragraph, read out of python-docx once."""
+    """What the importer needs of a paragraph, read from its XML once."""
 
     number: int
     text: str
