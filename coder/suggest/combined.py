@@ -44,13 +44,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
-from coder import __version__
 from coder.cases import document_id
 from coder.codebook import Codebook
 from coder.codes import current_codebook
@@ -62,6 +60,7 @@ from coder.suggest.features import (
     tfidf,
 )
 from coder.suggest.learned import TrainingSet, training_set
+from coder.suggest.model_store import store_model, stored_model
 from coder.suggest.queue import NewSuggestion, Suggestion
 from coder.suggest.signals import (
     DENSE_WEIGHT,
@@ -517,89 +516,68 @@ def codebook_digest(codebook: Codebook, codes: list[str]) -> str:
 
 def save_combined(project: Project, model: CombinedModel) -> None:
     """Store the model as the coder's current combined model (plain arrays, no pickle)."""
-    arrays = io.BytesIO()
     n_smooth = 0 if model.smooth_coef is None else len(model.codes)
-    np.savez_compressed(
-        arrays,
-        idf=model.vocabulary.idf,
-        coef=model.coef.astype(np.float32),
-        intercept=model.intercept,
-        thresholds=model.thresholds,
-        modes=model.modes,
-        smooth_coef=(
-            model.smooth_coef
-            if n_smooth
-            else np.zeros((0, SMOOTH_FEATURES), dtype=np.float64)
-        ),
-        smooth_intercept=(model.smooth_intercept if n_smooth else np.zeros(0)),
+    store_model(
+        project,
+        _model_key(model.coder),
+        fingerprint=model.fingerprint,
+        trained_at=model.trained_at,
+        meta={
+            "format": MODEL_FORMAT,
+            "coder": model.coder,
+            "codes": model.codes,
+            "input_codes": model.input_codes,
+            "terms": model.vocabulary.terms,
+            "examples": model.examples,
+            "skipped": model.skipped,
+            "training_sentences": model.training_sentences,
+            "trained_at": model.trained_at,
+            "seconds": model.seconds,
+        },
+        arrays={
+            "idf": model.vocabulary.idf,
+            "coef": model.coef.astype(np.float32),
+            "intercept": model.intercept,
+            "thresholds": model.thresholds,
+            "modes": model.modes,
+            "smooth_coef": (
+                model.smooth_coef
+                if n_smooth
+                else np.zeros((0, SMOOTH_FEATURES), dtype=np.float64)
+            ),
+            "smooth_intercept": model.smooth_intercept if n_smooth else np.zeros(0),
+        },
     )
-    meta = {
-        "format": MODEL_FORMAT,
-        "coder": model.coder,
-        "codes": model.codes,
-        "input_codes": model.input_codes,
-        "terms": model.vocabulary.terms,
-        "examples": model.examples,
-        "skipped": model.skipped,
-        "training_sentences": model.training_sentences,
-        "trained_at": model.trained_at,
-        "seconds": model.seconds,
-    }
-    with project.atomic():
-        project.db.execute(
-            "INSERT INTO suggestion_models (key, fingerprint, sklearn_version,"
-            " coder_version, created_at, meta, arrays) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET fingerprint = excluded.fingerprint,"
-            " sklearn_version = excluded.sklearn_version,"
-            " coder_version = excluded.coder_version, created_at = excluded.created_at,"
-            " meta = excluded.meta, arrays = excluded.arrays",
-            [
-                _model_key(model.coder),
-                model.fingerprint,
-                sklearn.__version__,
-                __version__,
-                model.trained_at,
-                json.dumps(meta, ensure_ascii=False),
-                arrays.getvalue(),
-            ],
-        )
 
 
 def load_combined(
     project: Project, coder: str, fingerprint: str
 ) -> CombinedModel | None:
     """The coder's stored combined model if it was fitted on exactly this (else None)."""
-    row = project.db.execute(
-        "SELECT fingerprint, sklearn_version, meta, arrays FROM suggestion_models"
-        " WHERE key = ?",
-        [_model_key(coder)],
-    ).fetchone()
-    if row is None or row[0] != fingerprint or row[1] != sklearn.__version__:
+    found = stored_model(project, _model_key(coder), fingerprint, MODEL_FORMAT)
+    if found is None:
         return None
-    meta = json.loads(row[2])
-    if meta.get("format") != MODEL_FORMAT:
-        return None
-    with np.load(io.BytesIO(row[3]), allow_pickle=False) as arrays:
-        smooth = arrays["smooth_coef"]
-        return CombinedModel(
-            coder=meta["coder"],
-            codes=meta["codes"],
-            vocabulary=Vocabulary(meta["terms"], arrays["idf"]),
-            coef=arrays["coef"].astype(np.float64),
-            intercept=arrays["intercept"],
-            thresholds=arrays["thresholds"],
-            modes=arrays["modes"],
-            smooth_coef=smooth if len(smooth) else None,
-            smooth_intercept=arrays["smooth_intercept"] if len(smooth) else None,
-            examples=meta["examples"],
-            skipped=meta["skipped"],
-            training_sentences=meta["training_sentences"],
-            fingerprint=row[0],
-            seconds=meta["seconds"],
-            trained_at=meta["trained_at"],
-            input_codes=meta["input_codes"],
-            loaded=True,
-        )
+    meta, arrays, _ = found
+    smooth = arrays["smooth_coef"]
+    return CombinedModel(
+        coder=meta["coder"],
+        codes=meta["codes"],
+        vocabulary=Vocabulary(meta["terms"], arrays["idf"]),
+        coef=arrays["coef"].astype(np.float64),
+        intercept=arrays["intercept"],
+        thresholds=arrays["thresholds"],
+        modes=arrays["modes"],
+        smooth_coef=smooth if len(smooth) else None,
+        smooth_intercept=arrays["smooth_intercept"] if len(smooth) else None,
+        examples=meta["examples"],
+        skipped=meta["skipped"],
+        training_sentences=meta["training_sentences"],
+        fingerprint=fingerprint,
+        seconds=meta["seconds"],
+        trained_at=meta["trained_at"],
+        input_codes=meta["input_codes"],
+        loaded=True,
+    )
 
 
 def current_combined(

@@ -26,7 +26,6 @@ codings loads it instead of training.
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import json
 import time
@@ -42,7 +41,6 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
-from coder import __version__
 from coder.cases import document_id
 from coder.codes import current_codebook
 from coder.errors import CoderError
@@ -58,6 +56,7 @@ from coder.suggest.features import (
     fit_idf,
     tfidf,
 )
+from coder.suggest.model_store import store_model, stored_model
 from coder.suggest.queue import NewSuggestion
 
 METHOD = "learned"
@@ -360,77 +359,57 @@ def _model_key(coder: str) -> str:
 
 def save_model(project: Project, model: LearnedModel) -> None:
     """Store the model as the coder's current one (replacing the previous)."""
-    arrays = io.BytesIO()
-    np.savez_compressed(
-        arrays,
-        idf=model.idf,
-        coef=model.coef.astype(np.float32),
-        intercept=model.intercept,
-        sigmoid_a=model.sigmoid_a,
-        sigmoid_b=model.sigmoid_b,
+    store_model(
+        project,
+        _model_key(model.coder),
+        fingerprint=model.fingerprint,
+        trained_at=model.trained_at,
+        sklearn_version=model.sklearn_version,
+        meta={
+            "format": MODEL_FORMAT,
+            "coder": model.coder,
+            "config": model.config.to_dict(),
+            "terms": model.terms,
+            "codes": model.codes,
+            "examples": model.examples,
+            "skipped": model.skipped,
+            "trained_at": model.trained_at,
+            "seconds": model.seconds,
+        },
+        arrays={
+            "idf": model.idf,
+            "coef": model.coef.astype(np.float32),
+            "intercept": model.intercept,
+            "sigmoid_a": model.sigmoid_a,
+            "sigmoid_b": model.sigmoid_b,
+        },
     )
-    meta = {
-        "format": MODEL_FORMAT,
-        "coder": model.coder,
-        "config": model.config.to_dict(),
-        "terms": model.terms,
-        "codes": model.codes,
-        "examples": model.examples,
-        "skipped": model.skipped,
-        "trained_at": model.trained_at,
-        "seconds": model.seconds,
-    }
-    with project.atomic():
-        project.db.execute(
-            "INSERT INTO suggestion_models (key, fingerprint, sklearn_version,"
-            " coder_version, created_at, meta, arrays) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET fingerprint = excluded.fingerprint,"
-            " sklearn_version = excluded.sklearn_version,"
-            " coder_version = excluded.coder_version, created_at = excluded.created_at,"
-            " meta = excluded.meta, arrays = excluded.arrays",
-            [
-                _model_key(model.coder),
-                model.fingerprint,
-                model.sklearn_version,
-                __version__,
-                model.trained_at,
-                json.dumps(meta, ensure_ascii=False),
-                arrays.getvalue(),
-            ],
-        )
 
 
 def load_model(project: Project, coder: str, fingerprint: str) -> LearnedModel | None:
     """The coder's stored model if it was trained on exactly this (else None)."""
-    row = project.db.execute(
-        "SELECT fingerprint, sklearn_version, meta, arrays FROM suggestion_models"
-        " WHERE key = ?",
-        [_model_key(coder)],
-    ).fetchone()
-    if row is None or row[0] != fingerprint or row[1] != sklearn.__version__:
+    found = stored_model(project, _model_key(coder), fingerprint, MODEL_FORMAT)
+    if found is None:
         return None
-    meta = json.loads(row[2])
-    if meta.get("format") != MODEL_FORMAT:
-        return None
-    with np.load(io.BytesIO(row[3]), allow_pickle=False) as arrays:
-        return LearnedModel(
-            coder=meta["coder"],
-            fingerprint=row[0],
-            config=FeatureConfig.from_dict(meta["config"]),
-            terms=meta["terms"],
-            idf=arrays["idf"],
-            codes=meta["codes"],
-            coef=arrays["coef"].astype(np.float64),
-            intercept=arrays["intercept"],
-            sigmoid_a=arrays["sigmoid_a"],
-            sigmoid_b=arrays["sigmoid_b"],
-            examples=meta["examples"],
-            skipped=meta["skipped"],
-            trained_at=meta["trained_at"],
-            seconds=meta["seconds"],
-            sklearn_version=row[1],
-            loaded=True,
-        )
+    meta, arrays, sklearn_version = found
+    return LearnedModel(
+        coder=meta["coder"],
+        fingerprint=fingerprint,
+        config=FeatureConfig.from_dict(meta["config"]),
+        terms=meta["terms"],
+        idf=arrays["idf"],
+        codes=meta["codes"],
+        coef=arrays["coef"].astype(np.float64),
+        intercept=arrays["intercept"],
+        sigmoid_a=arrays["sigmoid_a"],
+        sigmoid_b=arrays["sigmoid_b"],
+        examples=meta["examples"],
+        skipped=meta["skipped"],
+        trained_at=meta["trained_at"],
+        seconds=meta["seconds"],
+        sklearn_version=sklearn_version,
+        loaded=True,
+    )
 
 
 def current_model(
