@@ -16,13 +16,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from coder.errors import CoderError
 from coder.limits import MAX_YAML_BYTES, excerpt, load_yaml, read_limited
+
+if TYPE_CHECKING:  # validating a file is the only use; it costs start-up
+    import jsonschema
 
 # Keys the coding TUI keeps for itself (moving, selecting, undo, memo, search,
 # filter, help, quit); digits apply codes by their number in the panel.
@@ -420,6 +422,8 @@ def parse_codebook(text: str, path: str) -> Codebook:
         )
     located = _Located(root)
     problems: list[str] = []
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(
         validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
