@@ -60,3 +60,20 @@ def test_pandas_still_imports_after_the_store():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "pandas"
+
+
+def test_opening_a_project_loads_no_sqlite_utils_plugins(demo_path):
+    # Finding plugins scans every installed package; none may change how a
+    # project file is opened.
+    script = (
+        "import sys\n"
+        "from coder.store import open_project\n"
+        "import sqlite_utils.plugins as plugins\n"
+        f"with open_project({str(demo_path)!r}) as project:\n"
+        "    project.db.execute('SELECT 1')\n"
+        "print(plugins._plugins_loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
