@@ -19,6 +19,7 @@ from coder.store import Project
 from coder.tui.commands import CoderCommands
 from coder.tui.data import CodeIndex
 from coder.tui.messages import ProjectChanged
+from coder.tui.model_work import ModelWork, refit_every_setting
 from coder.tui.screens.codebook import CodebookScreen
 from coder.tui.screens.confirm import ConfirmScreen
 from coder.tui.screens.documents import DocumentsScreen
@@ -109,6 +110,7 @@ class CoderApp(App[None]):
         document: str | None = None,
         resolve: list[str] | None = None,
         consensus: str = "consensus",
+        refit_every: int | None = None,
     ) -> None:
         super().__init__()
         self.project = project
@@ -123,6 +125,14 @@ class CoderApp(App[None]):
         self.consensus = consensus
         # Writes wait for the project's lock in the background, never here.
         self.writes = WriteQueue(self, project.busy_timeout_ms / 1000)
+        # Suggesting and refitting run in a worker thread, one job at a time.
+        self.model_work = ModelWork(
+            self, refit_every_setting() if refit_every is None else refit_every
+        )
+        # `N` goes to the suggestion the model is surest of first (fast
+        # confirmation), or, when True, to the one it is least sure of
+        # (active learning: the decisions that teach the model most).
+        self.least_sure_first = False
 
     def on_mount(self) -> None:
         if self.resolve_coders:

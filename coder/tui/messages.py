@@ -50,3 +50,13 @@ class PendingWritesChanged(Message):
     """Writes waiting for the project's lock came or went: show how many."""
 
     pending: int
+
+
+@dataclass
+class ModelWorkChanged(Message):
+    """Suggesting or refitting in the background started, moved on or ended.
+
+    `said` is what the end was, for the status line ("12 new suggestions").
+    """
+
+    said: str = ""

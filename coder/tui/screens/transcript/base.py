@@ -33,6 +33,8 @@ class TranscriptBase(Screen):
     filter: tuple[str, str] | None
     last_coding_id: int | None
     note: str
+    # The selection the note was said at: moving elsewhere clears it.
+    note_at: tuple[int, int] | None
     _coded_sentences: set[int]
 
     @property
@@ -87,6 +89,9 @@ class TranscriptBase(Screen):
         """
         self.note = message
         if self.is_attached:
+            # A move the view reports late (a rejection collapses the
+            # selection first) is no move away from what this says.
+            self.note_at = self.view.selection
             self._status()
 
     def _status(self) -> None:
@@ -125,6 +130,12 @@ class TranscriptBase(Screen):
                 " it frees)",
                 style="bold yellow",
             )
+        work = self.app.model_work.status()
+        if work:
+            text.append(f"  {work}", style="bold cyan")
+        if self.suggestions:
+            order = "least sure" if self.app.least_sure_first else "surest"
+            text.append(f"  N: {order} first", style="dim")
         if self.note:
             text.append(f"  · {self.note}", style="italic")
         self.query_one("#status", Static).update(text, layout=False)

@@ -94,6 +94,7 @@ class CodingAndMemos(TranscriptBase):
             if coding_id in known:
                 self.flash(f"already coded {name} here")
             else:
+                self.app.model_work.labelled(document)
                 self.flash(f"coded {name} (u undoes)")
 
         self.app.writes.submit(
@@ -188,6 +189,7 @@ class CodingAndMemos(TranscriptBase):
             code, coding_id = made
             self.last_coding_id = coding_id
             self._refresh_after_write()
+            self.app.model_work.labelled(document)
             key = f" (key {code.key})" if code.key else ""
             self.flash(f"new code {code.name}{key} applied (u undoes both)")
 

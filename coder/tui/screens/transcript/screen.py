@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
 from coder.activity import data_version
 from coder.codes import coding_counts
@@ -20,6 +20,7 @@ from coder.reading import document_codings, document_segments, get_document
 from coder.suggest.queue import Suggestion, list_suggestions
 from coder.tui.data import CodeIndex, TranscriptData, transcript_data
 from coder.tui.messages import PendingWritesChanged, ProjectChanged, SelectionMoved
+from coder.tui.screens.transcript.assist import ASSIST_KEYS, Assisting
 from coder.tui.screens.transcript.coding import CODING_KEYS, CodingAndMemos
 from coder.tui.screens.transcript.review import REVIEW_KEYS, SuggestionReview
 from coder.tui.screens.transcript.search import SEARCH_KEYS, SearchAndFilter
@@ -31,8 +32,10 @@ from coder.tui.widgets.transcript import Span, TranscriptView
 POLL_SECONDS = 2.0
 
 
-class TranscriptScreen(Selecting, CodingAndMemos, SuggestionReview, SearchAndFilter):
-    """One document: move by sentence and turn, select, code, memo, review suggestions."""
+class TranscriptScreen(
+    Selecting, CodingAndMemos, SuggestionReview, Assisting, SearchAndFilter
+):
+    """One document: move by sentence and turn, select, code, memo, ask for and review suggestions."""
 
     _just_mounted = True
     HELP_TITLE = "Transcript"
@@ -41,6 +44,7 @@ class TranscriptScreen(Selecting, CodingAndMemos, SuggestionReview, SearchAndFil
         *SELECTION_KEYS,
         *CODING_KEYS,
         *REVIEW_KEYS,
+        *ASSIST_KEYS,
         *SEARCH_KEYS,
         Binding(
             "ctrl+o",
@@ -72,6 +76,7 @@ class TranscriptScreen(Selecting, CodingAndMemos, SuggestionReview, SearchAndFil
         self.filter: tuple[str, str] | None = None
         self.last_coding_id: int | None = None
         self.note = ""
+        self.note_at: tuple[int, int] | None = None
         self._coded_sentences: set[int] = set()
         self._digits = ""
         self._digit_timer: Timer | None = None
@@ -116,6 +121,7 @@ class TranscriptScreen(Selecting, CodingAndMemos, SuggestionReview, SearchAndFil
             id="search",
             compact=True,
         )
+        yield ProgressBar(id="model-progress", show_eta=False)
         yield Static(id="status")
         yield Footer(show_command_palette=False)
 
@@ -135,6 +141,13 @@ class TranscriptScreen(Selecting, CodingAndMemos, SuggestionReview, SearchAndFil
         elif self.start_span is not None:
             self.view.select_span(*self.start_span)
         self.set_interval(POLL_SECONDS, self._poll)
+        self.query_one(
+            "#model-progress", ProgressBar
+        ).display = self.app.model_work.busy
+
+    def on_unmount(self) -> None:
+        # Leaving a document is when its coding is done: learn from it.
+        self.app.model_work.document_done(self.document)
 
     def _poll(self) -> None:
         if self.app.screen is self and data_version(self.app.project) != self._version:
@@ -228,7 +241,8 @@ class TranscriptScreen(Selecting, CodingAndMemos, SuggestionReview, SearchAndFil
             start, end = self.view.selection
             if not (start < self.active.end and end > self.active.start):
                 self._deactivate()
-        self.note = ""
+        if self.view.selection != self.note_at:
+            self.note = ""
         self._status()
 
     @on(PendingWritesChanged)
