@@ -167,13 +167,22 @@ class CoderApp(App[None]):
         return [document.name for document in list_documents(self.project)]
 
     def _home(self) -> None:
-        """Pop back to the documents screen, making it when it is not there."""
+        """Pop back to the documents screen, making it when it is not there.
+
+        Leaving a transcript is when its coding is done: the model learns
+        from it (in the background) if the coder coded or decided anything there.
+        """
+        left = [
+            s.document for s in self.screen_stack if isinstance(s, TranscriptScreen)
+        ]
         while len(self.screen_stack) > 2 and not isinstance(
             self.screen, DocumentsScreen
         ):
             self.pop_screen()
         if not isinstance(self.screen, DocumentsScreen):
             self.switch_screen(DocumentsScreen())
+        for document in left:
+            self.model_work.document_done(document)
 
     def open_document(self, name: str, suggestion_id: int | None = None) -> None:
         """Show a document's transcript (at a suggestion), on top of the documents screen."""

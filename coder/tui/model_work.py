@@ -256,9 +256,7 @@ class ModelWork:
 
     def document_done(self, document: str) -> None:
         """The coder left `document`: refit if they labelled anything in it."""
-        if document in self.labelled_documents and not getattr(
-            self.app, "_exit", False
-        ):
+        if document in self.labelled_documents:
             self.refit(f"{document} coded")
 
     # Running ------------------------------------------------------------------

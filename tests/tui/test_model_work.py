@@ -70,12 +70,13 @@ def run(app: CoderApp, scenario) -> None:
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.pause()
             assert isinstance(app.screen, TranscriptScreen)
-            await scenario(pilot, app.screen, gate)
+            try:
+                await scenario(pilot, app.screen, gate)
+            finally:
+                # Nothing left waiting in a thread: closing waits for threads.
+                gate.release(10)
 
-    try:
-        asyncio.run(main())
-    finally:
-        gate.release(10)  # nothing left waiting in a thread
+    asyncio.run(main())
 
 
 async def finished(pilot) -> None:

@@ -145,10 +145,6 @@ class TranscriptScreen(
             "#model-progress", ProgressBar
         ).display = self.app.model_work.busy
 
-    def on_unmount(self) -> None:
-        # Leaving a document is when its coding is done: learn from it.
-        self.app.model_work.document_done(self.document)
-
     def _poll(self) -> None:
         if self.app.screen is self and data_version(self.app.project) != self._version:
             try:
