@@ -27,6 +27,7 @@ from pathlib import Path
 from lxml import etree
 
 from coder import __version__
+from coder.analysis.scope import SUMMARY_SEPARATOR
 from coder.attributes import convert
 from coder.codes import current_codebook
 from coder.errors import CoderError
@@ -229,6 +230,19 @@ def build_project(
         for _, code_id, coder_id, text, created_at, updated_at, _ in memos.get(
             "code", []
         ):
+            if SUMMARY_SEPARATOR in code_id:
+                # A framework cell's summary: REFI has no cell to point at, so
+                # a free note named after the code and the row carries it.
+                code, row_key = code_id.split(SUMMARY_SEPARATOR, 1)
+                note(
+                    ("summary", code_id, coder_id),
+                    text,
+                    coder_id,
+                    created_at,
+                    updated_at,
+                    summary_note_name(code_names.get(code, code), row_key),
+                )
+                continue
             element = by_guid.get(code_guid(code_id))
             if element is None:
                 continue
@@ -522,6 +536,11 @@ def build_project(
 
 
 PROJECT_NOTE = "Project memo"
+
+
+def summary_note_name(code_name: str, row_key: str) -> str:
+    """The name of a note holding a framework cell's summary (its code and row)."""
+    return f"Framework summary of '{code_name}' for {row_key}"
 
 
 def case_note_name(case: str) -> str:

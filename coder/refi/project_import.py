@@ -12,6 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from coder.analysis.scope import SUMMARY_SEPARATOR
 from coder.codebook import Code, Codebook
 from coder.errors import ConflictError
 from coder.limits import excerpt
@@ -26,6 +27,7 @@ from coder.refi.project_export import PROJECT_NOTE, set_name
 from coder.refi.project_reader import (
     CASE_NOTE,
     FORMAT,
+    SUMMARY_NOTE,
     PlannedSelection,
     PlannedSource,
     ProjectReader,
@@ -170,6 +172,7 @@ def import_refi(
     for _, _, refs in memo_targets:
         referenced.update(refs)
     case_names = {name for name, *_ in reader.cases}
+    code_by_name = {code.name: code.id for code, _, _ in reader.codebook.walk()}
     pointed_at = {
         normalise_guid(ref.get("targetGUID"))
         for ref in reader.package.root.iter("{*}NoteRef", "{*}MemberNote")
@@ -182,8 +185,12 @@ def import_refi(
             result.skipped["notes on what was not imported"] += 1
             continue
         match = CASE_NOTE.fullmatch(name)
+        summary = SUMMARY_NOTE.fullmatch(name)
         if match and match[1] in case_names:
             memo_targets.append(("case", match[1], [guid]))
+        elif summary and summary[1] in code_by_name:
+            target = f"{code_by_name[summary[1]]}{SUMMARY_SEPARATOR}{summary[2]}"
+            memo_targets.append(("code", target, [guid]))
         else:
             memo_targets.append(("project", None, [guid]))
         referenced.add(guid)
@@ -415,7 +422,8 @@ def _store(
 
             for kind, target, coder, text, created, updated in memos:
                 if kind == "code":
-                    target = mapping.get(target, target)
+                    code, separator, row_key = target.partition(SUMMARY_SEPARATOR)
+                    target = mapping.get(code, code) + separator + row_key
                 coder_id = project.coder_id(coder)
                 db.execute(
                     "DELETE FROM memos WHERE target_type = ? AND target_id IS ? AND coder_id = ?",

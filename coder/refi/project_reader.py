@@ -43,6 +43,7 @@ from coder.refi.project_export import CATEGORY_NOTE
 FORMAT = "refi"
 _LINE_NAME = re.compile(r"line:(\d+)")
 CASE_NOTE = re.compile(r"Memo on case '(.*)'", re.S)
+SUMMARY_NOTE = re.compile(r"Framework summary of '(.*)' for (.+)", re.S)
 _NOT_IMPORTED = {
     "PDFSource": "PDF sources",
     "PictureSource": "picture sources",

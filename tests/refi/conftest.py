@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from coder.analysis.framework import case_row_key, set_cell_summary
 from coder.coding import apply_coding
 from coder.documents import import_transcripts
 from coder.memos import set_memo
@@ -86,6 +87,10 @@ def coded_demo_template(demo_template, tmp_path_factory) -> Path:
         case = db.execute("SELECT name FROM cases ORDER BY name").fetchone()[0]
         set_memo(project, "case", case, "A mature cluster.", coder="ben")
         set_memo(project, "project", None, "Second round starts in May.", coder="ana")
+        # A framework cell's summary (a memo on "<code>|<row key>").
+        set_cell_summary(
+            project, codes[2], case_row_key(case), "Payment delays.", coder="cai"
+        )
         with project.atomic():
             db.execute(
                 "UPDATE cases SET description = 'Oil and gas' WHERE name = ?", [case]

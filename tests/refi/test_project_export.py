@@ -63,11 +63,13 @@ def test_export_carries_every_kind_of_thing(coded_demo, tmp_path):
     notes = {n.get("guid"): n for n in root.iterfind("q:Notes/q:Note", NS)}
     refs = {r.get("targetGUID") for r in root.iter(f"{{{PROJECT_NAMESPACE}}}NoteRef")}
     # Code, coding, passage and document memos are pointed at; case and project
-    # memos stand alone (a REFI case cannot point at a note).
-    assert len(refs) == len(notes) - 2
+    # memos and a framework cell's summary stand alone (REFI has no case or
+    # cell a note can hang on).
+    assert len(refs) == len(notes) - 3
     names = {n.get("name") for n in notes.values()}
     assert "Project memo" in names
     assert any(name.startswith("Memo on case '") for name in names)
+    assert any(name.startswith("Framework summary of '") for name in names)
     variables = {
         v.get("name"): v.get("typeOfVariable")
         for v in root.iterfind("q:Variables/q:Variable", NS)
@@ -185,6 +187,12 @@ def test_unknown_target(coded_demo, tmp_path):
 # The round trip ----------------------------------------------------------------
 
 
+def code_path(paths: dict, target: str) -> tuple:
+    """A code memo's target by names: the code's path, and a cell summary's row."""
+    code, separator, row_key = target.partition("|")
+    return paths[code] + ((row_key,) if separator else ())
+
+
 def snapshot(path) -> dict:
     """Everything a researcher would check after moving a project, by names."""
     with open_project(path) as project:
@@ -209,7 +217,7 @@ def snapshot(path) -> dict:
         memos = sorted(
             (
                 kind,
-                paths[target] if kind == "code" else target,
+                code_path(paths, target) if kind == "code" else target,
                 coder,
                 text,
                 created,
