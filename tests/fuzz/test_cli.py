@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from coder.cli import cli
 
 from .strategies import any_text_file, fuzz_cli, samples, yaml_documents, zip_edits
-from .test_attributes import TABLES
+from .test_attribute_table import TABLES
 from .test_codebooks import CODINGS, MINI, yaml_files
 from .test_docx import base_members, part_edit
 
