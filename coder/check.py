@@ -195,6 +195,11 @@ def check_report(path: str | os.PathLike[str], *, quick: bool = False) -> CheckR
             for table in COUNTED
             if table in tables
         }
+        if "memos" in report.counts and "codings" in tables:
+            # Memos on codings live on the coding; count them as `coder info` does.
+            report.counts["memos"] += conn.execute(
+                "SELECT COUNT(*) FROM codings WHERE memo IS NOT NULL AND memo != ''"
+            ).fetchone()[0]
     except sqlite3.DatabaseError as exc:
         if not is_damaged(exc):
             raise
