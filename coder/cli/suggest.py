@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -163,7 +164,7 @@ def suggest(
         print_json([r.to_dict() for r in reports])
         return
     for report in reports:
-        for message in report.messages:
+        for message in _grouped(report.messages):
             click.echo(f"{report.method}: {message}", err=True)
         stored = report.stored
         line = (
@@ -533,6 +534,23 @@ def suggestions_reject(
         dry_run,
         project_path,
     )
+
+
+_TOO_FEW = re.compile(r"(\S+): \d+ coded sentences?; needs (\d+) more to be learned")
+
+
+def _grouped(messages: list[str]) -> list[str]:
+    """The model's notes, with every code that has too few examples on one line."""
+    few = [(m[1], m[2]) for m in map(_TOO_FEW.match, messages) if m]
+    rest = [message for message in messages if not _TOO_FEW.match(message)]
+    if few:
+        listed = ", ".join(f"{code} ({more} more)" for code, more in few)
+        rest.insert(
+            0,
+            f"{len(few)} code{'s' if len(few) != 1 else ''} need more coded sentences"
+            f" to be learned (their rules suggest meanwhile): {listed}",
+        )
+    return rest
 
 
 # `coder codings import` -----------------------------------------------------------

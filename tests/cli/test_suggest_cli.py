@@ -263,3 +263,20 @@ def test_suggest_runs_the_combined_model_by_default(coder, demo_path):
     again = coder("suggest", "-p", demo_path, "--coder", "gold")
     assert f"gold's model {version}, stored," in again.stdout
     assert "(0 new, 0 updated, 0 withdrawn)" in again.stdout
+
+
+def test_codes_with_too_few_examples_are_listed_on_one_line():
+    from coder.cli.suggest import _grouped
+
+    messages = [
+        "trust: 2 coded sentences; needs 1 more to be learned (its rules suggest"
+        " meanwhile)",
+        "pr_abroad: 0 coded sentences; needs 3 more to be learned (its rules"
+        " suggest meanwhile)",
+        "export_risks: every read sentence has it; nothing to tell it from",
+    ]
+    assert _grouped(messages) == [
+        "2 codes need more coded sentences to be learned (their rules suggest"
+        " meanwhile): trust (1 more), pr_abroad (3 more)",
+        "export_risks: every read sentence has it; nothing to tell it from",
+    ]
