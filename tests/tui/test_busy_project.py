@@ -164,7 +164,10 @@ def test_coding_while_another_process_imports_a_hundred_files(
 
     started: list[subprocess.Popen] = []
     s = _sentences(project)
-    app = CoderApp(project, coder="ana")
+    # No refit of the model in the background (tests/tui/test_model_work.py):
+    # this is about the lock, and while a thread computes, Pilot's press waits
+    # up to a second per key for the process to go idle.
+    app = CoderApp(project, coder="ana", refit_every=0)
     keys_pressed = 0
     overlapped: list[bool] = []
     errors: list[str] = []

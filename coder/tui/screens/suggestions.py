@@ -159,7 +159,8 @@ class SuggestionsScreen(Screen):
         coder = self.app.coder
 
         def accepted(_: object) -> None:
-            self.notify(f"accepted {name} on {suggestion.document}")
+            self.app.model_work.labelled(suggestion.document)
+            self.notify(f"accepted {name} on {suggestion.document}: coded by {coder}")
             if self.is_attached:
                 self.reload()
 
@@ -177,7 +178,11 @@ class SuggestionsScreen(Screen):
         coder = self.app.coder
 
         def rejected(_: object) -> None:
-            self.notify(f"rejected {name} on {suggestion.document}")
+            self.app.model_work.labelled(suggestion.document)
+            self.notify(
+                f"rejected {name} on {suggestion.document}: not coded, and the"
+                f" model learns it is not {name} there"
+            )
             if self.is_attached:
                 self.reload()
 

@@ -20,6 +20,7 @@ from coder.reading import document_codings, document_segments, get_document
 from coder.suggest.queue import Suggestion, list_suggestions
 from coder.tui.data import CodeIndex, TranscriptData, transcript_data
 from coder.tui.messages import PendingWritesChanged, ProjectChanged, SelectionMoved
+from coder.tui.model_work import STEPS
 from coder.tui.screens.transcript.assist import ASSIST_KEYS, Assisting
 from coder.tui.screens.transcript.coding import CODING_KEYS, CodingAndMemos
 from coder.tui.screens.transcript.review import REVIEW_KEYS, SuggestionReview
@@ -121,7 +122,8 @@ class TranscriptScreen(
             id="search",
             compact=True,
         )
-        yield ProgressBar(id="model-progress", show_eta=False)
+        # With a total from the start: an indeterminate bar animates, hidden or not.
+        yield ProgressBar(STEPS, id="model-progress", show_eta=False)
         yield Static(id="status")
         yield Footer(show_command_palette=False)
 
