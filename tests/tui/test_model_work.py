@@ -329,3 +329,23 @@ def test_refit_setting(monkeypatch):
     monkeypatch.setenv("CODER_REFIT_EVERY", "many")
     with pytest.raises(Exception, match="CODER_REFIT_EVERY='many' is not a whole"):
         refit_every_setting()
+
+
+def test_decisions_on_the_suggestions_screen_are_labels(project):
+    s = [(x.start, x.end) for x in document_segments(project, DOC, ("sentence",))]
+    add_suggestions(
+        project,
+        [NewSuggestion(DOC, *s[1], "trust", 0.9, "combined", "p >= 0.40")],
+    )
+    app = CoderApp(project, coder=CODER, document=DOC)
+
+    async def scenario(pilot, screen, gate):
+        await pilot.press("f4", "minus")
+        await pilot.pause()
+        assert [x.status for x in list_suggestions(project, status=None)] == [
+            "rejected"
+        ]
+        assert app.model_work.labels == 1
+        assert DOC in app.model_work.labelled_documents
+
+    run(app, scenario)
