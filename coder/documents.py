@@ -33,7 +33,8 @@ from coder.store.project import now
 # How much of a parallel import this process segments itself while the
 # workers parse, to warm the tokenizer the segmenting workers inherit: on the
 # synthetic studies, ten interviews (about 500 KB) segmented first took a
-# worker's segmenting of half the rest from 1.9 to 1.3 CPU seconds.
+# worker's segmenting of half the rest from 1.6-1.9 to 1.3-1.4 CPU seconds
+# (a whole import gained too little to show; see benchmarks/README.md).
 WARM_UP_BYTES = 512 * 1024
 # ... and never more than this share of the import.
 WARM_UP_SHARE = 8
