@@ -186,7 +186,7 @@ def docs(project_path, as_json, case) -> None:
         coder docs --case "Sepehr Renewables" --json
     """
     from coder.attributes import list_attributes
-    from coder.documents import list_documents
+    from coder.reading import list_documents
 
     with open_existing(project_path) as project:
         documents = [
@@ -247,7 +247,7 @@ def show(document, project_path, as_json) -> None:
 
         coder show pe-01-farahani --json
     """
-    from coder.documents import document_segments, get_document
+    from coder.reading import document_segments, get_document
 
     with open_existing(project_path) as project:
         doc = get_document(project, document)

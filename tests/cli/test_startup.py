@@ -14,7 +14,7 @@ import sys
 import pytest
 
 # Libraries that cost a quick command tenths of a second to a second to import.
-HEAVY = ("pandas", "spacy", "sklearn", "textual", "jinja2")
+HEAVY = ("pandas", "numpy", "spacy", "sklearn", "textual", "jinja2")
 
 SCRIPT = """
 import json, sys
@@ -54,12 +54,12 @@ def test_quick_commands_import_no_heavy_library(demo_path, command):
     assert loaded([*command, "-p", str(demo_path)]) == []
 
 
-def test_pandas_still_imports_after_the_store():
-    script = "import coder.store, pandas; print(pandas.__name__)"
+def test_pandas_and_numpy_still_import_after_the_store():
+    script = "import coder.store, numpy, pandas; print(numpy.__name__, pandas.__name__)"
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
-    assert done.stdout.strip() == "pandas"
+    assert done.stdout.strip() == "numpy pandas"
 
 
 def test_opening_a_project_loads_no_sqlite_utils_plugins(demo_path):
