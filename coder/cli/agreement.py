@@ -18,7 +18,10 @@ from coder.cli.base import (
     project_option,
 )
 from coder.cli.maintenance import snapshot_first
+from coder.cli.options import output_options, pick_format
 from coder.errors import CoderError
+
+AGREEMENT_FORMATS = ("table", "json", "csv", "md", "html")
 
 
 def coder_list(value: str) -> list[str]:
@@ -40,6 +43,7 @@ def unit_options(func):
     )(func)
     func = click.option(
         "--segment",
+        "--segment-kind",
         "segment_kind",
         type=click.Choice(["sentence", "turn"]),
         default="sentence",
@@ -103,19 +107,7 @@ def merge(others, project_path: Path) -> None:
     default="code",
     show_default=True,
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv", "md", "html"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to a file.",
-)
+@output_options(AGREEMENT_FORMATS)
 @click.option(
     "--bootstrap",
     "n_boot",
@@ -156,6 +148,7 @@ def agreement(
         agreement_markdown,
     )
 
+    fmt = pick_format(fmt, output, AGREEMENT_FORMATS)
     with open_existing(project_path) as project:
         data = reliability_data(
             project,

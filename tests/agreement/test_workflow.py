@@ -260,6 +260,16 @@ def test_agreement_formats(team, tmp_path):
     assert "<h1>Inter-coder agreement</h1>" in out.read_text("utf-8")
     by_case = json.loads(run(*base, "--format", "json", "--by", "case").output)
     assert {row["group"] for row in by_case["codes"]} == {"Kaveh Power Equipment"}
+    # The suffix of -o picks the format, as for the matrices.
+    written = tmp_path / "agreement.md"
+    run(*base, "-o", written, "--segment-kind", "sentence")
+    assert "| Code | Units | Prevalence | Percent | Cohen κ |" in written.read_text(
+        "utf-8"
+    )
+    refused = CliRunner().invoke(cli, [*map(str, base), "-o", str(tmp_path / "a.txt")])
+    assert refused.exit_code == 1 and "cannot tell the format from '.txt'" in (
+        refused.output
+    )
 
 
 def test_merge_refuses_when_the_project_changed_while_reading_the_copies(
