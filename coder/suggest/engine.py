@@ -156,59 +156,54 @@ def suggest(
                 )
             )
         if learned_run is not None:
-            model = learned_run.model
-            if not model.loaded:
-                learned.save_model(project, model)
-            stored = store_suggestions(
-                project,
-                learned_run.suggestions,
-                method=learned.METHOD,
-                documents=documents,
-                codes=codes,
-            )
             reports.append(
-                MethodReport(
+                _store_model_run(
+                    project,
                     learned.METHOD,
-                    len(learned_run.suggestions),
-                    stored,
-                    learned_run.sentences,
-                    learned_run.seconds,
-                    {
-                        "coder": model.coder,
-                        "model": "stored" if model.loaded else "trained",
-                        "codes_learned": len(model.codes),
-                        "training_seconds": round(model.seconds, 3),
-                    },
-                    [f"{code}: {why}" for code, why in sorted(model.skipped.items())],
+                    learned_run,
+                    learned.save_model,
+                    documents,
+                    codes,
                 )
             )
         if combined_run is not None:
-            model = combined_run.model
-            if not model.loaded:
-                combined.save_combined(project, model)
-            stored = store_suggestions(
+            report = _store_model_run(
                 project,
-                combined_run.suggestions,
-                method=combined.METHOD,
-                documents=documents,
-                codes=codes,
+                combined.METHOD,
+                combined_run,
+                combined.save_combined,
+                documents,
+                codes,
             )
-            reports.append(
-                MethodReport(
-                    combined.METHOD,
-                    len(combined_run.suggestions),
-                    stored,
-                    combined_run.sentences,
-                    combined_run.seconds,
-                    {
-                        "coder": model.coder,
-                        "model": "stored" if model.loaded else "trained",
-                        "version": model.fingerprint[:8],
-                        "training_sentences": model.training_sentences,
-                        "codes_learned": len(model.codes),
-                        "training_seconds": round(model.seconds, 3),
-                    },
-                    [f"{code}: {why}" for code, why in sorted(model.skipped.items())],
-                )
-            )
+            model = combined_run.model
+            report.details = {
+                **report.details,
+                "version": model.fingerprint[:8],
+                "training_sentences": model.training_sentences,
+            }
+            reports.append(report)
     return reports
+
+
+def _store_model_run(project, method, run, save, documents, codes) -> MethodReport:
+    """Store a fitted model (unless it was loaded) and its suggestions; report both."""
+    model = run.model
+    if not model.loaded:
+        save(project, model)
+    stored = store_suggestions(
+        project, run.suggestions, method=method, documents=documents, codes=codes
+    )
+    return MethodReport(
+        method,
+        len(run.suggestions),
+        stored,
+        run.sentences,
+        run.seconds,
+        {
+            "coder": model.coder,
+            "model": "stored" if model.loaded else "trained",
+            "codes_learned": len(model.codes),
+            "training_seconds": round(model.seconds, 3),
+        },
+        [f"{code}: {why}" for code, why in sorted(model.skipped.items())],
+    )
