@@ -1,4 +1,4 @@
-"""Where the bundled demo study lives: inside the wheel, or in a source checkout."""
+"""Where the bundled demo study and user guide live: in the wheel, or in a checkout."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def bundled_dir(name: str) -> Path:
-    """The bundled ``transcripts`` or ``codebooks`` folder.
+    """The bundled ``transcripts``, ``codebooks`` or ``docs`` folder.
 
     A wheel carries them under ``coder/_bundled/``; an editable install or a
     checkout finds them at the top of the repository.

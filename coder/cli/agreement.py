@@ -99,6 +99,8 @@ def merge(others, project_path: Path) -> None:
     type=click.Choice(["segment", "character", "document"]),
     default="segment",
     show_default=True,
+    help="What one rating is: a segment (see --segment-kind), a character, or a"
+    " whole document.",
 )
 @click.option("--code", "code_ids", multiple=True, help="Only these codes (repeat).")
 @click.option(
@@ -106,6 +108,7 @@ def merge(others, project_path: Path) -> None:
     type=click.Choice(["code", "case", "document"]),
     default="code",
     show_default=True,
+    help="Rows per code, or per code within each case or document.",
 )
 @output_options(AGREEMENT_FORMATS)
 @click.option(
@@ -320,7 +323,12 @@ def disagreements(
 @click.option("--memo", default="", help="The reason for the decision.")
 @click.option("--start", type=int, help="With --take span.")
 @click.option("--end", type=int, help="With --take span.")
-@click.option("--consensus", default="consensus", show_default=True)
+@click.option(
+    "--consensus",
+    default="consensus",
+    show_default=True,
+    help="Name of the consensus coder.",
+)
 @handle_errors
 def resolve(
     key,
@@ -367,7 +375,12 @@ def resolve(
 @cli.command()
 @unit_options
 @project_option
-@click.option("--consensus", default="consensus", show_default=True)
+@click.option(
+    "--consensus",
+    default="consensus",
+    show_default=True,
+    help="Name of the consensus coder.",
+)
 @handle_errors
 def consensus(coders, segment_kind, min_overlap, project_path, consensus) -> None:
     """Start the consensus coding from the units every coder coded alike.

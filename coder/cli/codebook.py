@@ -199,6 +199,8 @@ def codebook_show(project_path: Path, as_json: bool, coder: str | None) -> None:
     type=click.Choice(["yaml", "qdc", "md", "html"]),
     default="yaml",
     show_default=True,
+    help="yaml (coder's own), qdc (REFI-QDA, for other tools), md or html (an"
+    " appendix).",
 )
 @click.option(
     "-o",
