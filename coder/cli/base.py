@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import importlib
 import json
 import os
 import platform
@@ -185,13 +186,64 @@ def _interrupted() -> None:
     click.echo("coder: interrupted", err=True)
 
 
+# The modules that define each top-level command or add subcommands to it, in
+# the order they must be imported. A command's module is imported when the
+# command is asked for, so `coder show` loads what `show` needs and not the
+# libraries of forty other commands (issue 17). tests/cli/test_startup.py
+# checks this against what the modules register.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ["agreement", "disagreements", "resolve", "consensus", "merge"],
+        ("agreement",),
+    ),
+    **dict.fromkeys(["cases", "case", "attributes"], ("cases",)),
+    **dict.fromkeys(["codebook", "codes"], ("codebook",)),
+    **dict.fromkeys(["code", "uncode"], ("coding",)),
+    "codings": ("coding", "suggest"),
+    **dict.fromkeys(["docs", "show", "import"], ("documents",)),
+    "export": ("export", "refi"),
+    "log": ("log",),
+    **dict.fromkeys(["backup", "backups", "restore", "check"], ("maintenance",)),
+    **dict.fromkeys(
+        [
+            "matrix",
+            "quotes",
+            "cooccurrence",
+            "saturation",
+            "frequencies",
+            "crosstab",
+            "report",
+        ],
+        ("matrices",),
+    ),
+    **dict.fromkeys(["init", "info", "demo"], ("project",)),
+    **dict.fromkeys(["suggest", "suggestions"], ("suggest",)),
+    "open": ("tui",),
+}
+
+
+def load_commands(names: list[str] | None = None) -> None:
+    """Import the modules of these top-level commands (all of them by default)."""
+    for name in COMMAND_MODULES if names is None else names:
+        for module in COMMAND_MODULES.get(name, ()):
+            importlib.import_module(f"coder.cli.{module}")
+
+
 class CoderGroup(click.Group):
     """The root group: whatever goes wrong ends as one line and a known exit status.
 
     Runs in click's standalone mode; the commands' errors are turned into
     click exceptions here, before click shows them: user errors exit 1,
     usage errors 2, internal errors 3 (traceback to a file), Ctrl-C 130.
+    Commands are imported when asked for (`COMMAND_MODULES`).
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        load_commands([cmd_name])
+        return super().get_command(ctx, cmd_name)
 
     def make_context(self, info_name, args, parent=None, **extra):
         argv = [info_name or "coder", *args]

@@ -77,3 +77,75 @@ def test_opening_a_project_loads_no_sqlite_utils_plugins(demo_path):
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+LIST_COMMANDS = """
+import importlib, json, sys
+from coder.cli.base import cli
+importlib.import_module("coder.cli." + sys.argv[1])
+groups = {{
+    name: sorted(command.commands) if hasattr(command, "commands") else []
+    for name, command in cli.commands.items()
+}}
+print(json.dumps(groups))
+"""
+
+
+def registered_by(module: str) -> dict[str, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", LIST_COMMANDS.format(), module],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_every_command_is_found_through_the_modules_that_define_it():
+    # `coder NAME` imports COMMAND_MODULES[NAME] alone; a module left out of
+    # the map makes its command (or a subcommand it adds) unknown.
+    from pathlib import Path
+
+    from coder.cli import base
+
+    modules = sorted(
+        path.stem
+        for path in (Path(base.__file__).parent).glob("*.py")
+        if path.stem not in {"__init__", "base"}
+    )
+    for module in modules:
+        importing_it = registered_by(module)
+        for name, subcommands in importing_it.items():
+            assert name in base.COMMAND_MODULES, (
+                f"coder/cli/{module}.py defines `coder {name}`: add it to COMMAND_MODULES in coder/cli/base.py"
+            )
+            # what the listed modules register must include what this one does
+            whole = registered_by(base.COMMAND_MODULES[name][-1])
+            assert name in whole, f"COMMAND_MODULES[{name!r}] does not define it"
+            assert set(subcommands) <= set(whole[name]), (module, name)
+
+
+def test_a_command_imports_only_its_own_modules(demo_path):
+    script = (
+        "import sys\n"
+        "from coder.cli import cli\n"
+        f"cli(['cases', '-p', {str(demo_path)!r}], prog_name='coder',"
+        " standalone_mode=False)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('coder.cli.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert (
+        done.stdout.strip().splitlines()[-1] == "['coder.cli.base', 'coder.cli.cases']"
+    )
+
+
+def test_help_lists_every_command():
+    from click.testing import CliRunner
+
+    from coder.cli import cli
+
+    shown = CliRunner().invoke(cli, ["--help"]).output
+    for name in ("show", "matrix", "suggestions", "open", "export", "log"):
+        assert f"  {name} " in shown
