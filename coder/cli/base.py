@@ -217,6 +217,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
         ("matrices",),
     ),
     **dict.fromkeys(["init", "info", "demo"], ("project",)),
+    "help": ("help",),
     **dict.fromkeys(["suggest", "suggestions"], ("suggest",)),
     "open": ("tui",),
 }

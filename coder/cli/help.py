@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from coder.bundled import bundled_dir
-from coder.cli.base import cli, handle_errors, out, print_json
+from coder.cli.base import cli, handle_errors, print_json
 from coder.errors import CoderError
 
 # One entry of docs/README.md: "1. [Title](page.md): what the page is about."
@@ -105,7 +105,8 @@ def help_command(topic: str | None, raw: bool, as_json: bool) -> None:
             return
         width = max(len(t.name) for t in topics)
         for t in topics:
-            click.echo(f"{t.name:<{width}}  {t.summary or t.title}".rstrip())
+            summary = (t.summary or t.title).replace("`", "")
+            click.echo(f"{t.name:<{width}}  {summary}".rstrip())
         click.echo("\nRead one with: coder help TOPIC", err=True)
         return
     page = find_topic(topics, topic)
@@ -113,6 +114,10 @@ def help_command(topic: str | None, raw: bool, as_json: bool) -> None:
     if raw:
         click.echo(text, nl=False)
         return
-    from rich.markdown import Markdown  # only here: it costs the other commands
+    # Imported here only: Markdown pulls in a syntax highlighter that the
+    # other commands should not pay for at start-up.
+    from rich.console import Console
+    from rich.markdown import Markdown
 
-    out.print(Markdown(text, hyperlinks=False))
+    # Not the shared console: its soft wrap would crop wide code blocks.
+    Console(highlight=False).print(Markdown(text, hyperlinks=True))

@@ -338,7 +338,9 @@ def _filters(func):
             click.option("--code", "code_id", help="Only this code."),
             click.option("--doc", "document", help="Only this document."),
             click.option(
-                "--method", type=click.Choice(["rules", "learned", "combined"])
+                "--method",
+                type=click.Choice(["rules", "learned", "combined"]),
+                help="Only suggestions made this way (see `coder suggest`).",
             ),
             click.option(
                 "--min-score",
