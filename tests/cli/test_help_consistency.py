@@ -145,7 +145,8 @@ def check(words: list[str]) -> str | None:
     tokens = list(words)
     positional_seen = False
     while tokens:
-        token = tokens.pop(0)
+        # `[--coder NAME]` in a usage line: an optional option, checked too.
+        token = tokens.pop(0).lstrip("[").rstrip("]") or "..."
         if token in REDIRECTS or token.startswith((">", "2>")):
             tokens = tokens[1:] if token in REDIRECTS else tokens
             continue
@@ -217,6 +218,8 @@ def test_every_quoted_command_line_exists(line):
         ("coder codebook frobnicate", "`coder codebook` has no command"),
         ("coder frobnicate --json", "`coder` has no command"),
         ("coder matrix --rows case --jaccard", "`coder matrix` has no option"),
+        ("coder suggest --evaluate [--curve] [--folds 5]", None),
+        ("coder suggest --evaluate [--curvy]", "`coder suggest` has no option"),
     ],
 )
 def test_the_check_tells_a_wrong_line(text, problem):
