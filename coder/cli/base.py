@@ -339,6 +339,11 @@ def clock(seconds: float | None) -> str:
 def cli(debug: bool) -> None:
     """Qualitative interview coding from the terminal.
 
+    Every command works on one project file: -p FILE, else CODER_PROJECT,
+    else coder.db in the current folder. `coder COMMAND --help` explains a
+    command; `coder help` lists the pages of the user guide and `coder help
+    TOPIC` shows one.
+
     Example:
 
         coder import transcripts/ --case "Kaveh Power Equipment"
