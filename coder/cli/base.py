@@ -339,7 +339,7 @@ def clock(seconds: float | None) -> str:
 def cli(debug: bool) -> None:
     """Qualitative interview coding from the terminal.
 
-    Every command works on one project file: -p FILE, else CODER_PROJECT,
+    The commands work on one project file: -p FILE, else CODER_PROJECT,
     else coder.db in the current folder. `coder COMMAND --help` explains a
     command; `coder help` lists the pages of the user guide and `coder help
     TOPIC` shows one.
