@@ -8,14 +8,23 @@ A ```text block right after a ```sh block is an excerpt of that block's
 output: every line of it other than `...` must be a line the block printed
 (leading and trailing blanks aside); a line ending in ` ...` stands for any
 printed line that starts with what comes before it (a time, a path).
+
+The screenshots the tutorial shows (docs/screenshots/*.svg) are made again
+here, as docs/screenshots/take.py makes them, from the project as the
+commands above each one left it; each must show the same text as the
+committed file. After a deliberate change to a screen, run
+`python docs/screenshots/take.py` and read the diff before committing.
 """
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
 import os
 import re
 import shlex
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -26,8 +35,25 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIAL = ROOT / "docs" / "tutorial.md"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 EXPORT = re.compile(r"^export (\w+)=(\S+)$")
+SCREENSHOT = re.compile(r"!\[[^\]]*\]\(screenshots/([\w-]+)\.svg\)")
+
+
+def _load_take():
+    """docs/screenshots/take.py: the screens and how to make them."""
+    name = "_screenshots_take"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, SCREENSHOTS / "take.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+take = _load_take()
 
 # Figures the tutorial quotes, each with the command (a prefix of its line)
 # whose output must hold it.
@@ -111,9 +137,49 @@ def study_folder(base: Path) -> Path:
     return folder
 
 
-def run_tutorial(base: Path, text: str):
-    """Run every command; yield (block, [(command, exit code, output)])."""
+def screenshot_steps(text: str) -> dict[str, int]:
+    """Each screenshot the tutorial shows, with the number of ```sh blocks above it.
+
+    A screenshot shows the project as the commands above it left it.
+    """
+    sh_starts = [m.start() for m in FENCE.finditer(text) if m.group(1) == "sh"]
+    return {
+        match.group(1): sum(1 for start in sh_starts if start < match.start())
+        for match in SCREENSHOT.finditer(text)
+    }
+
+
+@dataclass
+class TutorialRun:
+    """What running the tutorial left: each block's results, and the projects kept."""
+
+    text: str
+    blocks: list[tuple[Block, list[tuple[Command, int, str]]]]
+    projects: dict[str, Path]  # screenshot name -> the project at its step
+
+    def failures(self):
+        """(command, exit code, output) of each command that did not exit as said."""
+        for _, results in self.blocks:
+            for command, code, output in results:
+                if code != (1 if command.expect_failure else 0):
+                    yield command.line, code, output
+
+
+def keep_project(source: Path, target: Path) -> None:
+    """A consistent copy of a project file (SQLite's online backup)."""
+    db, copy = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        db.backup(copy)
+    finally:
+        copy.close()
+        db.close()
+
+
+def run_tutorial_keeping_projects(base: Path, text: str) -> TutorialRun:
+    """Run every command in order, keeping a copy of the project at each screenshot."""
     folder = study_folder(base)
+    kept = base / "projects"
+    kept.mkdir()
     env = dict(os.environ)
     env.pop("CODER_PROJECT", None)
     env.update(
@@ -122,7 +188,18 @@ def run_tutorial(base: Path, text: str):
         CODER_SNAPSHOTS="20",
         PYTHONPATH=str(ROOT),
     )
-    for block in tutorial_blocks(text):
+    steps = screenshot_steps(text)
+    run = TutorialRun(text, [], {})
+
+    def keep(done: int) -> None:
+        for name, step in steps.items():
+            if step == done:
+                run.projects[name] = kept / f"{name}.db"
+                project = folder / env.get("CODER_PROJECT", "coder.db")
+                keep_project(project, run.projects[name])
+
+    for index, block in enumerate(tutorial_blocks(text)):
+        keep(index)
         results = []
         for command in block.commands:
             exported = EXPORT.match(command.line)
@@ -139,13 +216,15 @@ def run_tutorial(base: Path, text: str):
                 timeout=300,
             )
             results.append((command, done.returncode, done.stdout + done.stderr))
-        yield block, results
+        run.blocks.append((block, results))
+    keep(len(run.blocks))
+    return run
 
 
 @pytest.fixture(scope="module")
-def tutorial_run(tmp_path_factory):
+def tutorial_run(tmp_path_factory) -> TutorialRun:
     text = TUTORIAL.read_text(encoding="utf-8")
-    return text, list(run_tutorial(tmp_path_factory.mktemp("tutorial"), text))
+    return run_tutorial_keeping_projects(tmp_path_factory.mktemp("tutorial"), text)
 
 
 def test_the_tutorial_has_commands_and_output_excerpts():
@@ -155,16 +234,12 @@ def test_the_tutorial_has_commands_and_output_excerpts():
 
 
 def test_every_command_exits_as_the_tutorial_says(tutorial_run):
-    _, run = tutorial_run
-    for _, results in run:
-        for command, code, output in results:
-            expected = 1 if command.expect_failure else 0
-            assert code == expected, f"{command.line}\nexit {code}\n{output}"
+    for line, code, output in tutorial_run.failures():
+        raise AssertionError(f"{line}\nexit {code}\n{output}")
 
 
 def test_every_output_excerpt_matches_what_the_commands_print(tutorial_run):
-    _, run = tutorial_run
-    for block, results in run:
+    for block, results in tutorial_run.blocks:
         printed = [
             line.strip() for _, _, output in results for line in output.splitlines()
         ]
@@ -183,13 +258,47 @@ def test_every_output_excerpt_matches_what_the_commands_print(tutorial_run):
 
 @pytest.mark.parametrize(("command_prefix", "figure"), FIGURES)
 def test_the_key_figures_are_quoted_and_printed(tutorial_run, command_prefix, figure):
-    text, run = tutorial_run
-    assert figure in text
+    assert figure in tutorial_run.text
     outputs = [
         output
-        for _, results in run
+        for _, results in tutorial_run.blocks
         for command, _, output in results
         if command.line.startswith(command_prefix)
     ]
     assert outputs, f"no command starts with {command_prefix!r}"
     assert any(figure in output for output in outputs), "\n".join(outputs)
+
+
+def test_the_tutorial_shows_every_screenshot_made_and_no_other():
+    shown = take.shown_in_tutorial(TUTORIAL.read_text(encoding="utf-8"))
+    assert sorted(shown) == sorted(shot.name for shot in take.SHOTS)
+    for name in shown:
+        assert (SCREENSHOTS / f"{name}.svg").is_file(), name
+
+
+def test_a_screenshot_compares_by_its_text_not_its_ids():
+    svg = (SCREENSHOTS / "coding.svg").read_text(encoding="utf-8")
+    lines = take.svg_lines(svg)
+    assert "coder — " in lines[0]
+    assert len(lines) == take.SIZE[1]
+    # Textual numbers its styles and clip paths anew each run: no difference.
+    renamed = re.sub(r"terminal-\d+", "terminal-1", svg)
+    assert take.svg_lines(renamed) == lines
+    # One word changed on screen is.
+    stale = svg.replace(">coder</text>", ">codex</text>")
+    assert stale != svg
+    assert take.svg_lines(stale) != lines
+
+
+@pytest.mark.parametrize("shot", take.SHOTS, ids=lambda shot: shot.name)
+def test_every_screenshot_shows_what_the_program_shows(tutorial_run, shot):
+    path = SCREENSHOTS / f"{shot.name}.svg"
+    committed = take.svg_lines(path.read_text(encoding="utf-8"))
+    now = take.svg_lines(take.render(tutorial_run.projects[shot.name], shot))
+    assert committed == now, (
+        f"{path.relative_to(ROOT)} is stale; `python docs/screenshots/take.py`"
+        " makes it again. What changed on screen:\n"
+        + "\n".join(
+            difflib.unified_diff(committed, now, "committed", "now", lineterm="")
+        )
+    )
