@@ -321,8 +321,10 @@ def disagreements(
 @unit_options
 @project_option
 @click.option("--memo", default="", help="The reason for the decision.")
-@click.option("--start", type=int, help="With --take span.")
-@click.option("--end", type=int, help="With --take span.")
+@click.option(
+    "--start", type=int, help="With --take span: the first character (an offset)."
+)
+@click.option("--end", type=int, help="With --take span: the character after the last.")
 @click.option(
     "--consensus",
     default="consensus",

@@ -399,7 +399,7 @@ def codes_add(
 @click.argument("code_id")
 @click.option("--name", help="A new name (the id and codings stay).")
 @_text_options
-@click.option("--colour", metavar="#RRGGBB", help="A new colour.")
+@click.option("--colour", metavar="#RRGGBB", help="A new colour (#rrggbb or #rgb).")
 @click.option("--key", metavar="LETTER", help="A new key ('' for none).")
 @project_option
 @handle_errors

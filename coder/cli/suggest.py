@@ -355,7 +355,11 @@ def _filters(func):
 
 @suggestions.command(name="list")
 @click.option(
-    "--status", type=_STATUSES, default="pending", show_default=True, help="Which ones."
+    "--status",
+    type=_STATUSES,
+    default="pending",
+    show_default=True,
+    help="Which suggestions, by their decision.",
 )
 @_filters
 @project_option
