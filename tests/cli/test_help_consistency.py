@@ -194,6 +194,33 @@ def find_option(command: click.Command, name: str, ctx: click.Context):
 LINES = command_lines()
 
 
+# Options of other programs the guide shows (qc, a REFI-QDA tool: refi-qda.md).
+FOREIGN_OPTIONS = {"--import"}
+
+
+def all_options() -> set[str]:
+    found = {"--help", "--version"}
+    for _, command in COMMANDS:
+        for param in command.params:
+            if isinstance(param, click.Option):
+                found.update((*param.opts, *param.secondary_opts))
+    return found
+
+
+def test_every_option_the_pages_name_exists():
+    # Also in prose ("`--replace` re-imports it"), where no command is named.
+    known = all_options() | FOREIGN_OPTIONS
+    unknown = [
+        f"{page.relative_to(ROOT).as_posix()}: {option}"
+        for page in PAGES
+        for option in re.findall(
+            r"(?<![\w-])(--[a-z][a-z0-9-]*)", page.read_text(encoding="utf-8")
+        )
+        if option not in known
+    ]
+    assert unknown == []
+
+
 def test_the_pages_quote_many_commands():
     # Guards the extraction itself: a broken parser would find nothing to check.
     assert len(LINES) > 200
