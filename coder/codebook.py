@@ -9,6 +9,7 @@ loaded when there is one.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -18,13 +19,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from coder.errors import CoderError
 from coder.limits import MAX_YAML_BYTES, excerpt, load_yaml, read_limited
 
-if TYPE_CHECKING:  # validating a file is the only use; it costs start-up
+if TYPE_CHECKING:  # both cost start-up; only reading or writing a codebook uses them
     import jsonschema
+    import yaml
 
 # Keys the coding TUI keeps for itself (moving, selecting, undo, memo, search,
 # filter, help, quit); digits apply codes by their number in the panel.
@@ -161,6 +161,8 @@ def schema() -> dict[str, Any]:
 
 def yaml_node(root: yaml.Node, path: list[Any]) -> yaml.Node:
     """The composed YAML node at a path of keys and indexes (or its nearest ancestor)."""
+    import yaml
+
     node = root
     for step in path:
         if isinstance(node, yaml.MappingNode):
@@ -185,6 +187,8 @@ class _Located:
         return yaml_node(self.root, path)
 
     def key_node(self, path: list[Any], key: str) -> yaml.Node:
+        import yaml
+
         node = self.node(path)
         if isinstance(node, yaml.MappingNode):
             for k, _ in node.value:
@@ -409,6 +413,8 @@ def parse_codebook(text: str, path: str) -> Codebook:
         CodebookError: one ``path:line:col: message`` per problem.
         LimitError: the YAML nests too deep or its aliases expand too far.
     """
+    import yaml
+
     try:
         root, data = load_yaml(text, path)
     except yaml.YAMLError as exc:
@@ -521,25 +527,33 @@ def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
     return data
 
 
-class _BlockDumper(yaml.SafeDumper):
-    """Multi-line strings as ``|`` blocks and indented lists, as people write them."""
+@functools.cache
+def _block_dumper() -> type:
+    """A dumper writing multi-line strings as ``|`` blocks and indented lists, as people write them.
 
-    def increase_indent(self, flow: bool = False, indentless: bool = False):
-        return super().increase_indent(flow, False)
+    Made on first use: PyYAML is imported only by the commands that read or
+    write a codebook.
+    """
+    import yaml
 
+    class BlockDumper(yaml.SafeDumper):
+        def increase_indent(self, flow: bool = False, indentless: bool = False):
+            return super().increase_indent(flow, False)
 
-def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    def present_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-
-_BlockDumper.add_representer(str, _str_presenter)
+    BlockDumper.add_representer(str, present_str)
+    return BlockDumper
 
 
 def codebook_to_yaml(codebook: Codebook) -> str:
+    import yaml
+
     return yaml.dump(
         codebook_to_dict(codebook),
-        Dumper=_BlockDumper,
+        Dumper=_block_dumper(),
         sort_keys=False,
         allow_unicode=True,
         width=88,

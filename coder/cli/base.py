@@ -11,7 +11,6 @@ import functools
 import importlib
 import json
 import os
-import platform
 import sqlite3
 import sys
 import tempfile
@@ -134,6 +133,8 @@ def save_traceback(exc: BaseException, argv: list[str] | None = None) -> Path | 
     Tries the state folder, then the system's temporary folder; None when
     neither can be written.
     """
+    import platform  # a dozen regular expressions: only a crash needs it
+
     lines = [
         f"coder {__version__}, Python {platform.python_version()},"
         f" {platform.platform()}",

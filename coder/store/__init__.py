@@ -18,12 +18,42 @@ def _import_sqlite_utils_alone() -> None:
     hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]
+    _lazy("dateutil.parser")
     try:
         import sqlite_utils  # noqa: F401
     finally:
         for name in hidden:
             if sys.modules.get(name, ...) is None:
                 del sys.modules[name]
+
+
+def _lazy(name: str):
+    """Put module ``name`` in ``sys.modules`` as one that loads on first use.
+
+    sqlite-utils' recipes (for ``sqlite-utils convert``) import
+    python-dateutil's parser, a fifth of sqlite-utils' import time, which
+    coder never uses. Python's own `importlib.util.LazyLoader` runs the
+    module the first time anything reads from it, so it still works for
+    whoever needs it. The module is also set on its package, so that
+    ``from package import module`` takes it without loading it.
+    """
+    import importlib.util
+
+    if name in sys.modules:
+        return None
+    try:
+        spec = importlib.util.find_spec(name)
+    except ImportError:
+        return None
+    if spec is None or spec.loader is None:
+        return None
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    package, _, child = name.rpartition(".")
+    setattr(sys.modules[package], child, module)
+    return module
 
 
 _import_sqlite_utils_alone()
