@@ -18,6 +18,7 @@ committed file. After a deliberate change to a screen, run
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import importlib.util
 import os
@@ -151,11 +152,26 @@ def screenshot_steps(text: str) -> dict[str, int]:
 
 @dataclass
 class TutorialRun:
-    """What running the tutorial left: each block's results, and the projects kept."""
+    """What running the tutorial left: each block's results, and the project after each."""
 
     text: str
     blocks: list[tuple[Block, list[tuple[Command, int, str]]]]
-    projects: dict[str, Path]  # screenshot name -> the project at its step
+    # The project as the first N blocks left it (from the block that made it).
+    after: dict[int, Path]
+
+    @property
+    def projects(self) -> dict[str, Path]:
+        """Screenshot name -> the project as the commands above it left it."""
+        return {
+            name: self.after[step] for name, step in screenshot_steps(self.text).items()
+        }
+
+    def before(self, first_command: str) -> Path:
+        """The project just before the block whose first command starts so."""
+        for index, (block, _) in enumerate(self.blocks):
+            if block.commands and block.commands[0].line.startswith(first_command):
+                return self.after[index]
+        raise AssertionError(f"no block starts with {first_command!r}")
 
     def failures(self):
         """(command, exit code, output) of each command that did not exit as said."""
@@ -176,7 +192,7 @@ def keep_project(source: Path, target: Path) -> None:
 
 
 def run_tutorial_keeping_projects(base: Path, text: str) -> TutorialRun:
-    """Run every command in order, keeping a copy of the project at each screenshot."""
+    """Run every command in order, keeping a copy of the project after each block."""
     folder = study_folder(base)
     kept = base / "projects"
     kept.mkdir()
@@ -188,15 +204,14 @@ def run_tutorial_keeping_projects(base: Path, text: str) -> TutorialRun:
         CODER_SNAPSHOTS="20",
         PYTHONPATH=str(ROOT),
     )
-    steps = screenshot_steps(text)
     run = TutorialRun(text, [], {})
 
     def keep(done: int) -> None:
-        for name, step in steps.items():
-            if step == done:
-                run.projects[name] = kept / f"{name}.db"
-                project = folder / env.get("CODER_PROJECT", "coder.db")
-                keep_project(project, run.projects[name])
+        # A megabyte or two each, copied in milliseconds.
+        project = folder / env.get("CODER_PROJECT", "coder.db")
+        if project.is_file():
+            run.after[done] = kept / f"after-{done}.db"
+            keep_project(project, run.after[done])
 
     for index, block in enumerate(tutorial_blocks(text)):
         keep(index)
@@ -302,3 +317,59 @@ def test_every_screenshot_shows_what_the_program_shows(tutorial_run, shot):
             difflib.unified_diff(committed, now, "committed", "now", lineterm="")
         )
     )
+
+
+# Section 5's keys for its five codings, from sentence 1 of pe-01-farahani.
+SECTION_5_KEYS = (
+    *take.times(23, "j"),  # sentence 24
+    "d",  # Needs identification, by its letter
+    *take.times(9, "j"),  # sentence 33
+    "3",  # Payment and default risk, by its number
+    "m",  # a memo on that coding
+    *take.typed("the need named is a payment guarantee"),
+    "ctrl+s",
+    *take.times(4, "j"),  # sentence 37
+    "3",
+    "j",  # sentence 38
+    "5",  # Sanctions and banking channels
+    "space",  # the whole of turn 9
+    "1",
+    "0",  # Risk mitigation, no. 10
+)
+
+
+def alices_codings(path: Path) -> set[tuple[str, int, int, str | None]]:
+    from coder.reading import document_codings
+    from coder.store import open_project
+
+    with open_project(path, actor="alice") as project:
+        return {
+            (c.code, c.start, c.end, c.memo)
+            for c in document_codings(project, "pe-01-farahani", coder="alice")
+        }
+
+
+def test_the_coding_screen_keys_of_section_5_code_what_its_commands_code(
+    tutorial_run, tmp_path
+):
+    from coder.store import open_project
+    from coder.tui.app import CoderApp
+
+    path = tmp_path / "study.db"
+    shutil.copyfile(tutorial_run.before("coder code pe-01-farahani"), path)
+    assert alices_codings(path) == set()
+
+    async def code() -> None:
+        with open_project(path, actor="alice") as project:
+            app = CoderApp(project, coder="alice", document="pe-01-farahani")
+            async with app.run_test(size=take.SIZE) as pilot:
+                await pilot.pause()
+                for key in SECTION_5_KEYS:
+                    await pilot.press(key)
+                await pilot.pause()
+                assert app.writes.flush(5000)
+
+    asyncio.run(code())
+    by_commands = alices_codings(tutorial_run.before("coder codes add"))
+    assert len(by_commands) == 5
+    assert alices_codings(path) == by_commands

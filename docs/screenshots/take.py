@@ -67,7 +67,8 @@ SHOTS = [
     Shot("documents", times(3, "j")),
     # Sentences 37 and 38 selected; the README shows this one too.
     Shot("coding", (*TO_TURN_9, "j", "shift+down"), document="pe-01-farahani"),
-    # ctrl+n on sentence 40: the new code's name typed, its parent chosen.
+    # ctrl+n on sentence 40: the name typed; down from the code the panel is on
+    # (Needs identification) to the parent, Risk mitigation.
     Shot(
         "new-code",
         (
@@ -75,7 +76,7 @@ SHOTS = [
             *times(4, "j"),
             "ctrl+n",
             *typed("Exchange house"),
-            *times(10, "down"),
+            *times(9, "down"),
         ),
         document="pe-01-farahani",
     ),
@@ -187,8 +188,13 @@ def main(names: Sequence[str]) -> int:
             old = target.read_text(encoding="utf-8") if target.exists() else ""
             svg = render(run.projects[shot.name], shot)
             target.write_text(svg, encoding="utf-8")
-            same = svg_lines(old) == svg_lines(svg)
-            print(f"{'unchanged' if same else 'changed  '} {target.relative_to(ROOT)}")
+            if svg == old:
+                status = "unchanged"
+            elif svg_lines(svg) == svg_lines(old):
+                status = "same text, other colours or highlight"
+            else:
+                status = "new text"
+            print(f"{target.relative_to(ROOT)}: {status}")
     return 0
 
 
