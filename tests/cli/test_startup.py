@@ -15,6 +15,9 @@ import pytest
 
 # Libraries that cost a quick command tenths of a second to a second to import.
 HEAVY = ("pandas", "numpy", "spacy", "sklearn", "textual", "jinja2")
+# And some that cost a few hundredths each: PyYAML (only codebook files need
+# it), python-dateutil (sqlite-utils' recipes, made lazy in coder.store).
+HEAVY += ("yaml", "dateutil.tz")
 
 SCRIPT = """
 import json, sys
