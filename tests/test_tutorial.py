@@ -14,6 +14,9 @@ here, as docs/screenshots/take.py makes them, from the project as the
 commands above each one left it; each must show the same text as the
 committed file. After a deliberate change to a screen, run
 `python docs/screenshots/take.py` and read the diff before committing.
+Where the tutorial gives the coding screen's keys for what a block of
+commands does (sections 5, 6 and 7), pressing them from the project before
+that block must leave what the commands left.
 """
 
 from __future__ import annotations
@@ -352,24 +355,77 @@ def alices_codings(path: Path) -> set[tuple[str, int, int, str | None]]:
 def test_the_coding_screen_keys_of_section_5_code_what_its_commands_code(
     tutorial_run, tmp_path
 ):
-    from coder.store import open_project
-    from coder.tui.app import CoderApp
-
     path = tmp_path / "study.db"
     shutil.copyfile(tutorial_run.before("coder code pe-01-farahani"), path)
     assert alices_codings(path) == set()
+    press_in_transcript(path, "pe-01-farahani", SECTION_5_KEYS)
+    by_commands = alices_codings(tutorial_run.before("coder codes add"))
+    assert len(by_commands) == 5
+    assert alices_codings(path) == by_commands
 
-    async def code() -> None:
+
+def test_enter_in_the_new_code_dialog_of_section_6_makes_what_its_commands_make(
+    tutorial_run, tmp_path
+):
+    path = tmp_path / "study.db"
+    shutil.copyfile(tutorial_run.before("coder codes add"), path)
+    press_in_transcript(
+        path, "pe-01-farahani", (*take.shot_named("new-code").keys, "enter")
+    )
+    by_commands = tutorial_run.before("coder suggest")
+    assert ("exchange_house", "risk_mitigation", "Exchange house") in alices_codes(
+        by_commands
+    )
+    assert alices_codes(path) == alices_codes(by_commands)
+    assert alices_codings(path) == alices_codings(by_commands)
+
+
+def rejected(path: Path) -> set[tuple[str, int, int, str]]:
+    from coder.store import open_project
+    from coder.suggest.queue import list_suggestions
+
+    with open_project(path, actor="alice") as project:
+        return {
+            (s.document, s.start, s.end, s.code)
+            for s in list_suggestions(project, status="rejected")
+        }
+
+
+def test_n_and_minus_of_section_7_reject_what_its_command_rejects(
+    tutorial_run, tmp_path
+):
+    path = tmp_path / "study.db"
+    shutil.copyfile(tutorial_run.before("coder suggestions reject"), path)
+    press_in_transcript(path, "pe-02-sadeghi", ("N", "minus"))
+    by_command = rejected(tutorial_run.before("coder codings import"))
+    assert len(by_command) == 1
+    assert rejected(path) == by_command
+
+
+def alices_codes(path: Path) -> set[tuple[str, str | None, str]]:
+    from coder.codes import current_codebook
+    from coder.store import open_project
+
+    with open_project(path, actor="alice") as project:
+        return {
+            (code.id, parent.id if parent else None, code.name)
+            for code, parent, _ in current_codebook(project).walk()
+        }
+
+
+def press_in_transcript(path: Path, document: str, keys: tuple[str, ...]) -> None:
+    """Open `document` in the coding screen as alice, press `keys`, wait for the writes."""
+    from coder.store import open_project
+    from coder.tui.app import CoderApp
+
+    async def run() -> None:
         with open_project(path, actor="alice") as project:
-            app = CoderApp(project, coder="alice", document="pe-01-farahani")
+            app = CoderApp(project, coder="alice", document=document)
             async with app.run_test(size=take.SIZE) as pilot:
                 await pilot.pause()
-                for key in SECTION_5_KEYS:
+                for key in keys:
                     await pilot.press(key)
                 await pilot.pause()
                 assert app.writes.flush(5000)
 
-    asyncio.run(code())
-    by_commands = alices_codings(tutorial_run.before("coder codes add"))
-    assert len(by_commands) == 5
-    assert alices_codings(path) == by_commands
+    asyncio.run(run())
