@@ -14,8 +14,8 @@ here, as docs/screenshots/take.py makes them, from the project as the
 commands above each one left it; each must show the same text as the
 committed file. After a deliberate change to a screen, run
 `python docs/screenshots/take.py` and read the diff before committing.
-Where the tutorial gives the coding screen's keys for what a block of
-commands does (sections 5, 6 and 7), pressing them from the project before
+Where the tutorial gives the TUI's keys for what a block of commands does
+(sections 5, 6, 7 and 10), pressing them from the project before
 that block must leave what the commands left.
 """
 
@@ -413,14 +413,17 @@ def alices_codes(path: Path) -> set[tuple[str, str | None, str]]:
         }
 
 
-def press_in_transcript(path: Path, document: str, keys: tuple[str, ...]) -> None:
-    """Open `document` in the coding screen as alice, press `keys`, wait for the writes."""
+def press_in_app(path: Path, keys: tuple[str, ...], **opened) -> None:
+    """Open the project as alice (`opened` as `coder open` takes them), press `keys`.
+
+    Then wait for the writes to be stored.
+    """
     from coder.store import open_project
     from coder.tui.app import CoderApp
 
     async def run() -> None:
         with open_project(path, actor="alice") as project:
-            app = CoderApp(project, coder="alice", document=document)
+            app = CoderApp(project, coder="alice", **opened)
             async with app.run_test(size=take.SIZE) as pilot:
                 await pilot.pause()
                 for key in keys:
@@ -429,3 +432,51 @@ def press_in_transcript(path: Path, document: str, keys: tuple[str, ...]) -> Non
                 assert app.writes.flush(5000)
 
     asyncio.run(run())
+
+
+def press_in_transcript(path: Path, document: str, keys: tuple[str, ...]) -> None:
+    press_in_app(path, keys, document=document)
+
+
+def decisions(path: Path) -> tuple[set, set]:
+    """The decided disagreements of alice and bob, and the consensus codings."""
+    from coder.agreement.resolution import find_disagreements
+    from coder.reading import document_codings
+    from coder.store import open_project
+
+    with open_project(path, actor="alice") as project:
+        decided = {
+            (item.key, item.decision, item.memo)
+            for item in find_disagreements(project, ["alice", "bob"])
+            if item.decision
+        }
+        consensus = {
+            (c.code, c.start, c.end)
+            for c in document_codings(project, "pe-01-farahani", coder="consensus")
+        }
+    return decided, consensus
+
+
+def test_the_resolve_screen_keys_of_section_10_decide_as_its_commands_do(
+    tutorial_run, tmp_path
+):
+    path = tmp_path / "study.db"
+    shutil.copyfile(tutorial_run.before("coder resolve"), path)
+    keys = (
+        *take.times(16, "j"),  # disagreement 17: "Then the banking channel itself."
+        "m",
+        *take.typed(
+            "only announces the next point; the risk comes in the next sentence"
+        ),
+        "enter",
+        "x",  # neither; on to the next open one, 18
+        "j",  # 19: "Because of the sanctions, ..."
+        "m",
+        *take.typed("sanctions named as the reason"),
+        "enter",
+        "2",  # bob's coding
+    )
+    press_in_app(path, keys, resolve=["alice", "bob"])
+    by_commands = decisions(tutorial_run.before("coder matrix --coder bob"))
+    assert len(by_commands[0]) == 2
+    assert decisions(path) == by_commands
