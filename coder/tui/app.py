@@ -24,8 +24,6 @@ from coder.tui.screens.codebook import CodebookScreen
 from coder.tui.screens.confirm import ConfirmScreen
 from coder.tui.screens.documents import DocumentsScreen
 from coder.tui.screens.help import HelpScreen
-from coder.tui.screens.matrix import MatrixScreen
-from coder.tui.screens.resolve import ResolveScreen, coders_with_codings
 from coder.tui.screens.suggestions import SuggestionsScreen
 from coder.tui.screens.transcript import TranscriptScreen
 from coder.tui.writes import WriteQueue
@@ -136,6 +134,8 @@ class CoderApp(App[None]):
 
     def on_mount(self) -> None:
         if self.resolve_coders:
+            from coder.tui.screens.resolve import ResolveScreen
+
             self.push_screen(
                 ResolveScreen(self.resolve_coders, consensus=self.consensus)
             )
@@ -232,6 +232,9 @@ class CoderApp(App[None]):
             self.push_screen(SuggestionsScreen())
 
     def action_resolve(self) -> None:
+        # Imported here, as the matrix screen: the agreement code brings numpy.
+        from coder.tui.screens.resolve import ResolveScreen, coders_with_codings
+
         if isinstance(self.screen, ResolveScreen):
             return
         coders = self.resolve_coders or coders_with_codings(
@@ -247,6 +250,10 @@ class CoderApp(App[None]):
         self.push_screen(ResolveScreen(coders, consensus=self.consensus))
 
     def action_matrix(self) -> None:
+        # Imported here: the analyses bring numpy, a tenth of a second that
+        # opening the coding screen need not wait for (issue 17).
+        from coder.tui.screens.matrix import MatrixScreen
+
         if not isinstance(self.screen, MatrixScreen):
             self.push_screen(MatrixScreen())
 

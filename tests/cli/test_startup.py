@@ -152,3 +152,17 @@ def test_help_lists_every_command():
     shown = CliRunner().invoke(cli, ["--help"]).output
     for name in ("show", "matrix", "suggestions", "open", "export", "log"):
         assert f"  {name} " in shown
+
+
+def test_opening_the_tui_imports_no_analysis_library():
+    # `coder open` shows its first screen without numpy and the rest: the
+    # matrix and resolve screens import theirs when they are first opened.
+    script = (
+        "import sys, json\n"
+        "import coder.tui.app\n"
+        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == ["textual"]
