@@ -151,9 +151,13 @@ def svg_lines(svg: str) -> list[str]:
     return lines
 
 
+# An image of the tutorial's from this folder: ![what it shows](screenshots/NAME.svg)
+SHOWN = re.compile(r"!\[[^\]]*\]\(screenshots/([\w-]+)\.svg\)")
+
+
 def shown_in_tutorial(text: str) -> list[str]:
     """Names of the screenshots the tutorial shows, in order."""
-    return re.findall(r"!\[[^\]]*\]\(screenshots/([\w-]+)\.svg\)", text)
+    return SHOWN.findall(text)
 
 
 def _tutorial_runner():
