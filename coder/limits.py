@@ -592,14 +592,19 @@ _MARKERS = [
 _OVERLAP = max(map(len, _MARKERS))
 
 
-def check_docx(data: bytes, path: str) -> None:
+def check_docx(data: bytes, path: str) -> dict[str, bytes]:
     """Refuse a .docx that is too large, unpacks too far, or holds a DTD.
 
-    Every member is unpacked once, in chunks (python-docx reads them all).
-    Parts named ``.xml`` or ``.rels``, or starting like XML, are held to
-    :data:`MAX_DOCX_XML_BYTES` each and checked by :func:`check_xml`; in the
-    rest (pictures) a DTD is searched for as the chunks pass, since a part's
-    content type, not its name, tells python-docx to parse it.
+    Every member is unpacked once, in chunks, so that no part of a hostile
+    file is left unchecked. Parts named ``.xml`` or ``.rels``, or starting
+    like XML, are held to :data:`MAX_DOCX_XML_BYTES` each and checked by
+    :func:`check_xml`; in the rest (pictures) a DTD is searched for as the
+    chunks pass, since a part's content type, not its name, tells a reader
+    to parse it.
+
+    Returns:
+        The XML parts' bytes by member name, so that the reader need not
+        unpack them again.
 
     Raises:
         LimitError: a limit is passed, or a part declares a DTD.
@@ -607,13 +612,23 @@ def check_docx(data: bytes, path: str) -> None:
     """
     check_size(data, path, MAX_DOCX_BYTES, "Word documents")
     describe = "not a readable .docx (broken or truncated zip: {})"
+    parts: dict[str, bytes] = {}
     with LimitedZip(data, path, DOCX_LIMITS, describe) as archive:
         for info in archive.members:
             if not info.is_dir():
-                _check_docx_part(archive, info, path)
+                xml = _check_docx_part(archive, info, path)
+                if xml is not None:
+                    # A name zipped twice: the last one, as zipfile reads it.
+                    parts[info.filename] = xml
+                else:
+                    parts.pop(info.filename, None)
+    return parts
 
 
-def _check_docx_part(archive: LimitedZip, info: zipfile.ZipInfo, path: str) -> None:
+def _check_docx_part(
+    archive: LimitedZip, info: zipfile.ZipInfo, path: str
+) -> bytes | None:
+    """Check one member; its bytes if it is XML, else None (checked and dropped)."""
     named = info.filename.lower().endswith((".xml", ".rels"))
     xml: bool | None = None
     held: list[bytes] = []
@@ -641,8 +656,14 @@ def _check_docx_part(archive: LimitedZip, info: zipfile.ZipInfo, path: str) -> N
                 " not read DTDs or expand entities",
             )
         tail = window[-_OVERLAP:]
-    if xml:
-        check_xml(b"".join(held), path, excerpt(info.filename), strict=named)
+    if xml is None:
+        # An empty member: XML if named so (an empty document.xml is damaged XML).
+        return b"" if named else None
+    if not xml:
+        return None
+    whole = b"".join(held)
+    check_xml(whole, path, excerpt(info.filename), strict=named)
+    return whole
 
 
 def _starts_like_xml(first: bytes) -> bool:

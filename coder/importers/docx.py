@@ -1,4 +1,4 @@
-"""Word (.docx) transcripts: python-docx opens the package, paragraphs are read from its XML.
+"""Word (.docx) transcripts: paragraphs, runs and tables read from the package's XML.
 
 Reads paragraphs with bold or ``Name:`` speaker labels, Otter's docx export
 (header paragraph, then text), and the speaker | text tables (optionally with
@@ -10,9 +10,7 @@ row counting as one.
 
 from __future__ import annotations
 
-import io
-import zipfile
-import zlib
+import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -38,6 +36,10 @@ _W_PPR, _W_PSTYLE, _W_RPR, _W_B = (_W + n for n in ("pPr", "pStyle", "rPr", "b")
 _W_TBL, _W_TR, _W_TC = (_W + n for n in ("tbl", "tr", "tc"))
 _W_TCPR, _W_GRIDSPAN, _W_VMERGE = (_W + n for n in ("tcPr", "gridSpan", "vMerge"))
 _W_VAL, _W_TYPE = _W + "val", _W + "type"
+_W_STYLE, _W_NAME, _W_STYLEID, _W_DEFAULT = (
+    _W + n for n in ("style", "name", "styleId", "default")
+)
+_W_DOCUMENT, _W_BODY = _W + "document", _W + "body"
 # The text of a run's other inner-content elements, as python-docx gives it.
 _RUN_CHARACTERS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "cr": "\n"}
 _RUN_CHARACTERS[_W + "noBreakHyphen"] = "-"
@@ -59,25 +61,146 @@ class _Row:
     text: str
 
 
-def _open(data: bytes, path: str):
-    import docx  # python-docx; imported here to keep `coder --help` fast
-    from docx.opc.exceptions import PackageNotFoundError
-    from lxml.etree import XMLSyntaxError
+# The Open Packaging Conventions names python-docx finds a document's parts by
+# (docx.opc.constants; tests/importers/test_docx_package.py holds them equal).
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_PR = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+RT_OFFICE_DOCUMENT, RT_STYLES = _RT + "officeDocument", _RT + "styles"
+CT_DOCUMENT_MAIN = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+)
 
-    try:
-        return docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise InputError(
-            path, f"not a readable .docx (broken or truncated zip: {excerpt(str(exc))})"
-        ) from exc
-    except XMLSyntaxError as exc:
-        raise InputError(
-            path, f"not a readable .docx (damaged XML: {excerpt(str(exc.msg))})"
-        ) from exc
-    except (PackageNotFoundError, KeyError, ValueError, AttributeError) as exc:
-        # AttributeError: a part whose root element is not the one python-docx
-        # expects ([Content_Types].xml, a .rels) lacks its methods.
-        raise InputError(path, f"not a Word document ({excerpt(str(exc))})") from exc
+
+def _parser():
+    """An XML parser that loads no DTD, expands no entity and reaches no network.
+
+    Blank text between elements is dropped, as python-docx's parser drops it,
+    so that a run's text is the same.
+    """
+    from lxml import etree
+
+    return etree.XMLParser(
+        remove_blank_text=True,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+    )
+
+
+class _Package:
+    """The XML parts of a .docx, unpacked once by :func:`coder.limits.check_docx`.
+
+    Parts are found as python-docx finds them, through the package's
+    relationships, but only the two that hold a transcript (the main document
+    and its styles) are parsed: python-docx parses every part, and the
+    styles of its own template alone are 349 KB.
+    """
+
+    def __init__(self, data: bytes, path: str) -> None:
+        self.path = path
+        self.parts = check_docx(data, path)
+        self.parser = _parser()
+
+    def _xml(self, name: str):
+        """The root element of part ``name`` (a member name), or None if absent."""
+        from lxml import etree
+
+        data = self.parts.get(name)
+        if data is None:
+            return None
+        try:
+            return etree.fromstring(data, self.parser)
+        except etree.XMLSyntaxError as exc:
+            raise InputError(
+                self.path,
+                f"not a readable .docx (damaged XML in {excerpt(name)}:"
+                f" {excerpt(str(exc.msg))})",
+            ) from None
+
+    def _related(self, source: str, reltype: str) -> str | None:
+        """The partname (``/word/document.xml``) `source` relates to by `reltype`.
+
+        The first internal relationship of the type counts; None if there is none.
+        """
+        folder, filename = posixpath.split(source)
+        rels = self._xml(posixpath.join(folder, "_rels", filename + ".rels")[1:])
+        if rels is None:
+            return None
+        for rel in rels.iterchildren(_PR + "Relationship"):
+            target = rel.get("Target")
+            if (
+                rel.get("Type") == reltype
+                and rel.get("TargetMode", "Internal") != "External"
+                and target
+            ):
+                return posixpath.normpath(posixpath.join(folder, target))
+        return None
+
+    def _content_type(self, types, partname: str) -> str | None:
+        """The content type ``[Content_Types].xml`` (`types`) gives a part.
+
+        Names and extensions are compared case-insensitively, as OPC says.
+        """
+        types = self._xml("[Content_Types].xml")
+        # As python-docx: an override by name before a default by extension,
+        # and of several for the same part, the last.
+        extension = posixpath.splitext(partname)[1][1:].lower()
+        override = default = None
+        for element in types:
+            tag = element.tag
+            if tag == _CT + "Override" and (
+                (element.get("PartName") or "").lower() == partname.lower()
+            ):
+                override = element.get("ContentType")
+            elif tag == _CT + "Default" and (
+                (element.get("Extension") or "").lower() == extension
+            ):
+                default = element.get("ContentType")
+        return override if override is not None else default
+
+    def document(self):
+        """The main document's root element and the root of its styles, or None.
+
+        Raises:
+            InputError: the package has no Word main document, or it is damaged.
+        """
+        # Checked first, as python-docx does: a zip without it is no package.
+        types = self._xml("[Content_Types].xml")
+        if types is None:
+            raise InputError(
+                self.path, "not a Word document (it has no [Content_Types].xml)"
+            )
+        partname = self._related("/", RT_OFFICE_DOCUMENT)
+        if partname is None:
+            raise InputError(
+                self.path, "not a Word document (it names no main document part)"
+            )
+        content_type = self._content_type(types, partname)
+        if content_type != CT_DOCUMENT_MAIN:
+            raise InputError(
+                self.path,
+                f"not a Word document ({excerpt(partname)} is"
+                f" {excerpt(content_type or 'of no content type')})",
+            )
+        root = self._xml(partname[1:])
+        if root is None:
+            raise InputError(
+                self.path, f"not a Word document (it has no {excerpt(partname[1:])})"
+            )
+        styles = self._related(partname, RT_STYLES)
+        return root, self._styles(styles[1:]) if styles else None
+
+    def _styles(self, name: str):
+        """The styles part's root; None if absent or damaged.
+
+        Styles are looks, not words: a document reads on without them.
+        """
+        try:
+            return self._xml(name)
+        except InputError:
+            return None
 
 
 @dataclass
@@ -99,6 +222,11 @@ class _Table:
     rows: list[list[str]]
 
 
+# python-docx's UI names for the built-in styles Word stores in lower case
+# (docx.styles.BabelFish): only these change whether a name is a heading's.
+_UI_NAMES = {f"heading {level}": f"Heading {level}" for level in range(1, 10)}
+
+
 class _Styles:
     """Paragraph style names by id, read from the document's styles part.
 
@@ -107,32 +235,22 @@ class _Styles:
     when the styles part is missing its content type.
     """
 
-    def __init__(self, document) -> None:
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
-        from docx.styles import BabelFish
-
+    def __init__(self, root) -> None:
         self.names: dict[str, str] = {}
         self.default = ""
         self.default_heading = False
-        root = None
-        for rel in document.part.rels.values():
-            if rel.reltype == RT.STYLES and not rel.is_external:
-                root = _part_xml(rel.target_part)
-                break
         if root is None:
             return
-        for style in root.iter(_qn("w:style")):
-            if style.get(_qn("w:type"), "paragraph") != "paragraph":
+        for style in root.iterchildren(_W_STYLE):
+            if style.get(_W_TYPE, "paragraph") != "paragraph":
                 continue
-            name_element = style.find(_qn("w:name"))
-            name = (
-                name_element.get(_qn("w:val"), "") if name_element is not None else ""
-            )
-            name = BabelFish.internal2ui(name)
-            style_id = style.get(_qn("w:styleId"))
+            name_element = _child(style, _W_NAME)
+            name = name_element.get(_W_VAL, "") if name_element is not None else ""
+            name = _UI_NAMES.get(name, name)
+            style_id = style.get(_W_STYLEID)
             if style_id is not None:
                 self.names[style_id] = name
-            if style.get(_qn("w:default")) in ("1", "true", "on"):
+            if style.get(_W_DEFAULT) in ("1", "true", "on"):
                 self.default = name  # the last default wins, as in python-docx
         self.default_heading = self.default.startswith(HEADING_STYLES)
 
@@ -198,9 +316,8 @@ def _is_bold(properties) -> bool:
         return True
     if value in _ON_OFF:
         return _ON_OFF[value]
-    from docx.oxml.simpletypes import ST_OnOff
-
-    return ST_OnOff.from_xml(value)  # raises python-docx's InvalidXmlError
+    # python-docx refuses the value too (InvalidXmlError).
+    raise ValueError(f"w:b w:val must be one of 1, 0, true, false, on, off: {value!r}")
 
 
 def _paragraph_text(p) -> str:
@@ -238,28 +355,6 @@ def _paragraph(p, number: int, styles: _Styles) -> _Paragraph:
     return _Paragraph(number, "".join(pieces), runs, styles.is_heading(properties))
 
 
-def _qn(tag: str) -> str:
-    from docx.oxml.ns import qn
-
-    return qn(tag)
-
-
-def _part_xml(part):
-    """The root element of a part python-docx parsed, or parsed here; None if not XML."""
-    element = getattr(part, "element", None)
-    if element is not None:
-        return element
-    from lxml import etree
-
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
-    try:
-        return etree.fromstring(part.blob, parser)
-    except etree.XMLSyntaxError:
-        return None  # styles are looks, not words: read on without them
-
-
 def _cell_rows(tbl) -> list[list[str]]:
     """Each row's cell texts, one per grid column, from a ``w:tbl`` element.
 
@@ -295,25 +390,33 @@ def _cell_rows(tbl) -> list[list[str]]:
     return rows
 
 
-def _read_blocks(document, path: str) -> tuple[list[_Paragraph], list[_Table]]:
+def _read_blocks(document, styles, path: str) -> tuple[list[_Paragraph], list[_Table]]:
     """The document's paragraphs and tables as plain data, numbered in order.
 
-    Read from the XML (as python-docx reads paragraphs, runs and cells), so
+    Args:
+        document: The main document part's root element.
+        styles: The styles part's root element, or None.
+        path: The file, for messages.
+
+    Read from the XML as python-docx reads paragraphs, runs and cells, so
     that a malformed part is reported as the file's problem, not a traceback.
     Paragraphs and tables wrapped in other elements (``w:sdt``, ``w:ins``) are
     left out, as python-docx leaves them out.
     """
-    from docx.exceptions import InvalidXmlError
-    from docx.oxml.exceptions import InvalidXmlError as InvalidOxmlError
-
+    if document.tag != _W_DOCUMENT:
+        raise InputError(
+            path,
+            "not a readable .docx (malformed document XML: the main part is"
+            f" {excerpt(str(document.tag))}, not w:document)",
+        )
+    body = _child(document, _W_BODY)
+    if body is None:
+        raise InputError(path, "not a readable .docx (the document has no body)")
     paragraphs: list[_Paragraph] = []
     tables: list[_Table] = []
     number = 0
     try:
-        body = document.element.body
-        if body is None:
-            raise InputError(path, "not a readable .docx (the document has no body)")
-        styles = _Styles(document)
+        styles = _Styles(styles)
         for block in body:
             tag = block.tag
             if tag == _W_P:
@@ -323,14 +426,7 @@ def _read_blocks(document, path: str) -> tuple[list[_Paragraph], list[_Table]]:
                 rows = _cell_rows(block)
                 tables.append(_Table(number + 1, rows))
                 number += len(rows)
-    except (
-        InvalidXmlError,
-        InvalidOxmlError,
-        ValueError,
-        KeyError,
-        TypeError,
-        AttributeError,  # a root element of the wrong kind (another namespace)
-    ) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(
             path,
             f"not a readable .docx (malformed document XML: {excerpt(str(exc))})",
@@ -488,8 +584,8 @@ def _table_transcript(rows: list[_Row], path: str) -> TranscriptBuilder:
 
 
 def parse(data: bytes, path: str) -> Transcript:
-    check_docx(data, path)
-    paragraphs, tables = _read_blocks(_open(data, path), path)
+    document, styles = _Package(data, path).document()
+    paragraphs, tables = _read_blocks(document, styles, path)
 
     dropped: list[DroppedLine] = []
     speaker_rows: list[_Row] = []

@@ -25,7 +25,7 @@ from .helpers import bold, build_docx, heading, para, title
 
 W = nsdecls("w")
 # The styles of python-docx's default template.
-STYLES = word._Styles(docx.Document())
+STYLES = word._Styles(docx.Document().styles.element)
 
 RUN_CONTENT = st.sampled_from(
     [
@@ -131,7 +131,9 @@ def test_a_long_document_reads_as_python_docx_reads_it(tmp_path):
         blocks.append(para(f"More on {number}, the second paragraph."))
     data = build_docx(blocks)
     document = docx.Document(io.BytesIO(data))
-    read, _tables = word._read_blocks(document, "long.docx")
+    read, _tables = word._read_blocks(
+        *word._Package(data, "long.docx").document(), "long.docx"
+    )
     expected = [python_docx(block._p) for block in document.paragraphs]
     assert [(p.text, p.runs) for p in read] == expected
     path = tmp_path / "long.docx"
