@@ -161,7 +161,7 @@ class _Package:
         return override if override is not None else default
 
     def document(self):
-        """The main document's root element and the root of its styles, or None.
+        """The main document's root element, and its styles part's bytes or None.
 
         Raises:
             InputError: the package has no Word main document, or it is damaged.
@@ -190,17 +190,8 @@ class _Package:
                 self.path, f"not a Word document (it has no {excerpt(partname[1:])})"
             )
         styles = self._related(partname, RT_STYLES)
-        return root, self._styles(styles[1:]) if styles else None
-
-    def _styles(self, name: str):
-        """The styles part's root; None if absent or damaged.
-
-        Styles are looks, not words: a document reads on without them.
-        """
-        try:
-            return self._xml(name)
-        except InputError:
-            return None
+        # Parsed later, and only as far as the paragraphs need (_Styles).
+        return root, self.parts.get(styles[1:]) if styles else None
 
 
 @dataclass
@@ -211,6 +202,8 @@ class _Paragraph:
     text: str
     # (text, bold) of each run that has text, in order.
     runs: list[tuple[str, bool]] = field(default_factory=list)
+    # The id of its paragraph style (w:pStyle), None for the default style.
+    style: str | None = None
     heading: bool = False
 
 
@@ -227,45 +220,91 @@ class _Table:
 _UI_NAMES = {f"heading {level}": f"Heading {level}" for level in range(1, 10)}
 
 
+# Bytes of the styles part fed to the parser at a time.
+STYLES_CHUNK = 16 * 1024
+
+
 class _Styles:
-    """Paragraph style names by id, read from the document's styles part.
+    """Whether paragraph styles are headings, read from the document's styles part.
 
     Read straight from the XML, because python-docx looks a paragraph's style
     up by a scan of every style (quadratic in a long document) and fails
-    when the styles part is missing its content type.
+    when the styles part is missing its content type. Read only as far as
+    needed, since table styles, which no transcript needs, are most of the
+    part: Word and python-docx write paragraph styles first (python-docx's
+    template holds 349 KB of styles; its paragraph styles and every default
+    are in the first 38 KB).
+
+    Args:
+        data: The styles part's bytes, or None if there is none.
+        wanted: The ids of the paragraph styles paragraphs name.
+        default: Whether paragraphs without a style need the default style.
     """
 
-    def __init__(self, root) -> None:
+    def __init__(self, data: bytes | None, wanted: set[str], default: bool) -> None:
         self.names: dict[str, str] = {}
         self.default = ""
-        self.default_heading = False
-        if root is None:
+        if data is None or not (wanted or default):
             return
-        for style in root.iterchildren(_W_STYLE):
-            if style.get(_W_TYPE, "paragraph") != "paragraph":
-                continue
-            name_element = _child(style, _W_NAME)
-            name = name_element.get(_W_VAL, "") if name_element is not None else ""
-            name = _UI_NAMES.get(name, name)
-            style_id = style.get(_W_STYLEID)
-            if style_id is not None:
-                self.names[style_id] = name
-            if style.get(_W_DEFAULT) in ("1", "true", "on"):
-                self.default = name  # the last default wins, as in python-docx
-        self.default_heading = self.default.startswith(HEADING_STYLES)
+        from lxml import etree
 
-    def is_heading(self, properties) -> bool:
-        """Whether a paragraph of these properties (``w:pPr`` or None) is a heading.
+        try:
+            self._read(data, wanted, default)
+        except etree.LxmlError:  # styles are looks, not words: read on without
+            self.names.clear()
+            self.default = ""
+
+    def _read(self, data: bytes, wanted: set[str], default: bool) -> None:
+        from lxml import etree
+
+        # The default paragraph style is the last style marked default (as in
+        # python-docx), so the part is read until every "default" in its bytes
+        # is a w:default attribute already read. A w:default can only be
+        # spelled so, but this counts bytes of ASCII-compatible text: a UTF-16
+        # part (NULs among its first bytes) is read to its end.
+        utf16 = b"\x00" in data[:4] or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        defaults = data.count(b"default") if default and not utf16 else 0
+        parser = etree.XMLPullParser(
+            events=("end",),
+            tag=_W_STYLE,
+            remove_blank_text=True,
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+        )
+        missing = set(wanted)
+        seen_defaults = 0
+        for start in range(0, len(data), STYLES_CHUNK):
+            parser.feed(data[start : start + STYLES_CHUNK])
+            for _, style in parser.read_events():
+                marked = style.get(_W_DEFAULT)
+                seen_defaults += marked is not None
+                parent = style.getparent()
+                # The styles part's own children, as python-docx reads them.
+                if parent is None or parent.getparent() is not None:
+                    continue
+                if style.get(_W_TYPE, "paragraph") != "paragraph":
+                    continue
+                name_element = _child(style, _W_NAME)
+                name = name_element.get(_W_VAL, "") if name_element is not None else ""
+                name = _UI_NAMES.get(name, name)
+                style_id = style.get(_W_STYLEID)
+                if style_id is not None and style_id not in self.names:
+                    self.names[style_id] = name  # the first, as python-docx finds it
+                    missing.discard(style_id)
+                if marked in ("1", "true", "on"):
+                    self.default = name  # the last default wins, as in python-docx
+            if not missing and not utf16 and seen_defaults == defaults:
+                return
+        parser.close()
+
+    def is_heading(self, style_id: str | None) -> bool:
+        """Whether a paragraph of this style id (None: the default) is a heading.
 
         Headings, titles and subtitles are.
         """
-        if properties is None:
-            return self.default_heading
-        # Read raw: python-docx raises on a pStyle without its w:val.
-        element = _child(properties, _W_PSTYLE)
-        style_id = element.get(_W_VAL) if element is not None else None
         if style_id is None:
-            return self.default_heading
+            return self.default.startswith(HEADING_STYLES)
         # An id without a style (no styles part at all, as some writers
         # make) is Word's id of a built-in style: "Heading1", "Title".
         return self.names.get(style_id, style_id).startswith(HEADING_STYLES)
@@ -332,11 +371,12 @@ def _paragraph_text(p) -> str:
     return "".join(pieces)
 
 
-def _paragraph(p, number: int, styles: _Styles) -> _Paragraph:
+def _paragraph(p, number: int) -> _Paragraph:
     """A ``w:p`` element as plain data, as python-docx's ``Paragraph`` reads it.
 
     The text holds the runs directly in the paragraph and those of its
-    hyperlinks; ``runs`` only the former, as ``Paragraph.runs`` does.
+    hyperlinks; ``runs`` only the former, as ``Paragraph.runs`` does. Whether
+    it is a heading is known once the styles are read (:func:`_read_blocks`).
     """
     pieces = []
     runs = []
@@ -352,7 +392,12 @@ def _paragraph(p, number: int, styles: _Styles) -> _Paragraph:
             pieces.extend(_run(r)[0] for r in child.iterchildren(_W_R))
         elif tag == _W_PPR and properties is None:
             properties = child
-    return _Paragraph(number, "".join(pieces), runs, styles.is_heading(properties))
+    style = None
+    if properties is not None:
+        # Read raw: python-docx raises on a pStyle without its w:val.
+        element = _child(properties, _W_PSTYLE)
+        style = element.get(_W_VAL) if element is not None else None
+    return _Paragraph(number, "".join(pieces), runs, style)
 
 
 def _cell_rows(tbl) -> list[list[str]]:
@@ -395,7 +440,7 @@ def _read_blocks(document, styles, path: str) -> tuple[list[_Paragraph], list[_T
 
     Args:
         document: The main document part's root element.
-        styles: The styles part's root element, or None.
+        styles: The styles part's bytes, or None.
         path: The file, for messages.
 
     Read from the XML as python-docx reads paragraphs, runs and cells, so
@@ -416,12 +461,11 @@ def _read_blocks(document, styles, path: str) -> tuple[list[_Paragraph], list[_T
     tables: list[_Table] = []
     number = 0
     try:
-        styles = _Styles(styles)
         for block in body:
             tag = block.tag
             if tag == _W_P:
                 number += 1
-                paragraphs.append(_paragraph(block, number, styles))
+                paragraphs.append(_paragraph(block, number))
             elif tag == _W_TBL:
                 rows = _cell_rows(block)
                 tables.append(_Table(number + 1, rows))
@@ -431,6 +475,11 @@ def _read_blocks(document, styles, path: str) -> tuple[list[_Paragraph], list[_T
             path,
             f"not a readable .docx (malformed document XML: {excerpt(str(exc))})",
         ) from exc
+    wanted = {paragraph.style for paragraph in paragraphs if paragraph.style}
+    default = any(paragraph.style is None for paragraph in paragraphs)
+    read = _Styles(styles, wanted, default)
+    for paragraph in paragraphs:
+        paragraph.heading = read.is_heading(paragraph.style)
     return paragraphs, tables
 
 

@@ -264,3 +264,72 @@ def test_a_main_part_that_is_not_a_word_document_element():
         "a.docx: not a readable .docx (malformed document XML: the main part is"
         " sheet, not w:document)"
     )
+
+
+# Styles are read only as far as the paragraphs need -----------------------------
+
+
+def headings(data: bytes) -> list[bool]:
+    """Which paragraphs are headings, checked against python-docx's style names."""
+    paragraphs, _ = read(data)
+    document = docx.Document(io.BytesIO(data))
+    assert [p.heading for p in paragraphs] == [
+        p.style.name.startswith(word.HEADING_STYLES) for p in document.paragraphs
+    ]
+    return [p.heading for p in paragraphs]
+
+
+def with_styles(parts: dict[str, bytes], styles: str) -> dict[str, bytes]:
+    """`parts` with `styles` added at the end of the styles part (after the tables')."""
+    edit(parts, "word/styles.xml", "</w:styles>", styles + "</w:styles>")
+    return parts
+
+
+def test_a_style_defined_after_the_table_styles_is_found():
+    parts = with_styles(
+        interview(),
+        '<w:style w:type="paragraph" w:styleId="Late1"><w:name w:val="heading 2"/>'
+        "</w:style>",
+    )
+    edit(parts, "word/document.xml", 'w:val="Title"', 'w:val="Late1"')
+    assert headings(rezip(parts)) == [True, False, False]
+
+
+def test_a_default_marked_after_the_table_styles_is_the_default():
+    parts = with_styles(
+        interview(),
+        '<w:style w:type="paragraph" w:default="1" w:styleId="Late"><w:name'
+        ' w:val="Subtitle"/></w:style>',
+    )
+    assert headings(rezip(parts)) == [True, True, True]
+
+
+def test_the_word_default_elsewhere_in_the_styles_does_not_end_the_reading():
+    # A style named "default" after the last default: the part is read on,
+    # and a later default still counts.
+    parts = with_styles(
+        interview(),
+        '<w:style w:type="paragraph" w:styleId="X"><w:name w:val="default"/></w:style>'
+        '<w:style w:type="paragraph" w:default="true" w:styleId="Y"><w:name'
+        ' w:val="Title"/></w:style>',
+    )
+    assert headings(rezip(parts)) == [True, True, True]
+
+
+def test_a_utf16_styles_part_is_read_to_its_end():
+    parts = with_styles(
+        interview(),
+        '<w:style w:type="paragraph" w:default="1" w:styleId="Late"><w:name'
+        ' w:val="Title"/></w:style>',
+    )
+    styles = parts["word/styles.xml"].decode().replace("UTF-8", "UTF-16")
+    parts["word/styles.xml"] = styles.encode("utf-16")
+    assert headings(rezip(parts)) == [True, True, True]
+
+
+def test_of_two_styles_with_one_id_the_first_counts():
+    parts = with_styles(
+        interview(),
+        '<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Body"/></w:style>',
+    )
+    assert headings(rezip(parts)) == [True, False, False]

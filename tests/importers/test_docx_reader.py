@@ -24,8 +24,6 @@ from coder.importers import read_transcript
 from .helpers import bold, build_docx, heading, para, title
 
 W = nsdecls("w")
-# The styles of python-docx's default template.
-STYLES = word._Styles(docx.Document().styles.element)
 
 RUN_CONTENT = st.sampled_from(
     [
@@ -107,7 +105,7 @@ def python_docx(p) -> tuple[str, list[tuple[str, bool]]]:
 @given(paragraphs())
 def test_a_paragraph_reads_as_python_docx_reads_it(xml):
     p = parse_xml(xml)
-    read = word._paragraph(p, 1, STYLES)
+    read = word._paragraph(p, 1)
     assert (read.text, read.runs) == python_docx(p)
     assert word._paragraph_text(p) == read.text
 
