@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from coder.errors import InputError
 from coder.importers import otter, plaintext
@@ -200,8 +200,9 @@ class _Paragraph:
 
     number: int
     text: str
-    # (text, bold) of each run that has text, in order.
-    runs: list[tuple[str, bool]] = field(default_factory=list)
+    # The text of its leading bold runs (python-docx's Paragraph.runs that
+    # have text, up to the first that is not bold): a speaker's label.
+    bold: str = ""
     # The id of its paragraph style (w:pStyle), None for the default style.
     style: str | None = None
     heading: bool = False
@@ -375,19 +376,25 @@ def _paragraph(p, number: int) -> _Paragraph:
     """A ``w:p`` element as plain data, as python-docx's ``Paragraph`` reads it.
 
     The text holds the runs directly in the paragraph and those of its
-    hyperlinks; ``runs`` only the former, as ``Paragraph.runs`` does. Whether
-    it is a heading is known once the styles are read (:func:`_read_blocks`).
+    hyperlinks; the leading bold runs are among the former, as
+    ``Paragraph.runs`` holds only those. Whether it is a heading is known
+    once the styles are read (:func:`_read_blocks`).
     """
     pieces = []
-    runs = []
+    bold = []
+    leading = True  # no run with text that is not bold yet
     properties = None
     for child in p:
         tag = child.tag
         if tag == _W_R:
             text, run_properties = _run(child)
-            pieces.append(text)
             if text:
-                runs.append((text, _is_bold(run_properties)))
+                pieces.append(text)
+                if leading:
+                    if _is_bold(run_properties):
+                        bold.append(text)
+                    else:
+                        leading = False
         elif tag == _W_HYPERLINK:
             pieces.extend(_run(r)[0] for r in child.iterchildren(_W_R))
         elif tag == _W_PPR and properties is None:
@@ -397,7 +404,7 @@ def _paragraph(p, number: int) -> _Paragraph:
         # Read raw: python-docx raises on a pStyle without its w:val.
         element = _child(properties, _W_PSTYLE)
         style = element.get(_W_VAL) if element is not None else None
-    return _Paragraph(number, "".join(pieces), runs, style)
+    return _Paragraph(number, "".join(pieces), "".join(bold), style)
 
 
 def _cell_rows(tbl) -> list[list[str]]:
@@ -498,14 +505,9 @@ def _bold_start(paragraph: _Paragraph) -> _Bold | None:
     A bold run with a colon (``Name:`` bold, or bold ``Name`` then ``:``)
     may hold anything; one without a colon must look like a name.
     """
-    bold = []
-    for text, is_bold in paragraph.runs:
-        if not is_bold:
-            break
-        bold.append(text)
-    raw = "".join(bold)
+    raw = paragraph.bold
     label = raw.strip()
-    # paragraph.text, unlike paragraph.runs, holds the text of hyperlinks.
+    # paragraph.text, unlike the runs, holds the text of hyperlinks.
     if not label or not paragraph.text.startswith(raw):
         return None
     rest = paragraph.text[len(raw) :].strip()
@@ -533,17 +535,19 @@ def _paragraph_lines(
     Returns:
         (paragraph number, line) pairs, and the names known to be speakers.
     """
-    bolds = {paragraph.number: _bold_start(paragraph) for paragraph in paragraphs}
-    counts = Counter(bold.name for bold in bolds.values() if bold)
-    labels = {bold.name for bold in bolds.values() if bold and bold.colon}
+    bolds = [_bold_start(p) if p.bold else None for p in paragraphs]
+    counts = Counter(bold.name for bold in bolds if bold)
+    labels = {bold.name for bold in bolds if bold and bold.colon}
     lines = []
-    for paragraph in paragraphs:
+    for paragraph, bold in zip(paragraphs, bolds, strict=True):
         number = paragraph.number
-        bold = bolds[number]
-        if bold and CLOCK.fullmatch(bold.rest):
+        if bold is None:
+            lines.append((number, paragraph.text.strip()))
+            continue
+        if CLOCK.fullmatch(bold.rest):
             # Otter's header paragraph with the name in bold: "Name  0:03".
             line = f"{bold.name}  {bold.rest}"
-        elif bold and (
+        elif (
             bold.name in labels
             or counts[bold.name] >= 2
             or bold.name.lower() in plaintext.STANDARD_LABELS

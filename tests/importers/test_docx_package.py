@@ -29,6 +29,7 @@ from coder.limits import check_docx
 from coder.model import DroppedLine
 
 from .helpers import bold, build_docx, para, title
+from .test_docx_reader import python_docx
 
 
 def unzip(data: bytes) -> dict[str, bytes]:
@@ -116,12 +117,8 @@ def read(data: bytes) -> tuple[list[word._Paragraph], list[word._Table]]:
 def test_paragraphs_headings_and_cells_read_as_python_docx_reads_them(data):
     paragraphs, tables = read(data)
     document = docx.Document(io.BytesIO(data))
-    assert [(p.text, p.runs, p.heading) for p in paragraphs] == [
-        (
-            p.text,
-            [(run.text, bool(run.bold)) for run in p.runs if run.text],
-            p.style.name.startswith(word.HEADING_STYLES),
-        )
+    assert [(p.text, p.bold, p.heading) for p in paragraphs] == [
+        (*python_docx(p._p), p.style.name.startswith(word.HEADING_STYLES))
         for p in document.paragraphs
     ]
     assert [table.rows for table in tables] == [
