@@ -35,6 +35,8 @@ class Pipeline:
     # Kept with the (cached) pipeline so later imports start warm.
     lemmas: LemmaCache = field(init=False, repr=False, compare=False)
     word_types: WordTypes = field(init=False, repr=False, compare=False)
+    # The segmenter's cache of tokenized chunks (`coder.segmenting._Chunks`).
+    chunks: object = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.lemmas = LemmaCache(self)

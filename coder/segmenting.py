@@ -17,13 +17,20 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from coder.model import Segment, Transcript, Turn
 from coder.pipeline import Pipeline, WordTypes, load_pipeline
 
+if TYPE_CHECKING:
+    from spacy.tokenizer import Tokenizer
+
 BATCH_SIZE = 256
+# New chunks tokenized together in one Doc, joined by spaces (see `_Chunks`).
+CHUNK_BATCH = 128
 # Token columns: the blank pipeline needs the first three, a trained one all.
 # The token attributes read per token, in this order (spacy.attrs, read when
 # the first document is segmented, so that importing this module stays cheap).
@@ -192,30 +199,47 @@ class _Tokens:
     def __init__(
         self,
         pipeline: Pipeline,
-        table: np.ndarray,
+        types: np.ndarray,
+        idx: np.ndarray,
+        spacy: np.ndarray,
         lengths: np.ndarray,
-        offsets: list[int],
+        table: np.ndarray | None = None,
     ) -> None:
         self.pipeline = pipeline
         # The row of each paragraph's first token (empty paragraphs left out),
         # and the paragraph of each row.
         self.first = np.concatenate(([0], np.cumsum(lengths)[:-1]))[lengths > 0]
         self.paragraph = np.repeat(np.arange(len(lengths)), lengths)
-        self.idx = table[:, _IDX].astype(np.int64) + np.repeat(
+        self.idx = idx
+        # Whether whitespace follows the token.
+        self.spacy = spacy
+        self.sent_start = table[:, _SENT_START] if table is not None else None
+        word_types = pipeline.word_types
+        self._types = types
+        self.flags = word_types.flags[types]
+        self.length = word_types.lengths[types]
+        self._table = table
+
+    @classmethod
+    def of_table(
+        cls,
+        pipeline: Pipeline,
+        table: np.ndarray,
+        lengths: np.ndarray,
+        offsets: list[int],
+    ) -> _Tokens:
+        """Tokens from `Doc.to_array` tables of the paragraphs, stacked."""
+        idx = table[:, _IDX].astype(np.int64) + np.repeat(
             np.asarray(offsets, dtype=np.int64), lengths
         )
-        # Whether whitespace follows the token.
-        self.spacy = table[:, _SPACY] != 0
-        self.sent_start = (
-            table[:, _SENT_START] if table.shape[1] > _SENT_START else None
+        return cls(
+            pipeline,
+            _type_ids(pipeline, table[:, _ORTH]),
+            idx,
+            table[:, _SPACY] != 0,
+            lengths,
+            table if table.shape[1] > _SENT_START else None,
         )
-        word_types = pipeline.word_types
-        # Dict lookups per distinct word rather than per token.
-        distinct, index = np.unique(table[:, _ORTH], return_inverse=True)
-        self._types = word_types.ids(distinct.tolist())[index]
-        self.flags = word_types.flags[self._types]
-        self.length = word_types.lengths[self._types]
-        self._table = table
 
     @classmethod
     def run(
@@ -226,11 +250,9 @@ class _Tokens:
             return None
         if pipeline.sentence_punct is not None:
             # The sentencizer's rule is applied on the columns and lemmas are
-            # looked up per word type, so the tokenizer is all that runs.
-            # One Doc per paragraph also keeps the tokenizer's cache working:
-            # spaCy stops caching within a Doc after its first special case.
-            docs = pipeline.nlp.tokenizer.pipe(pieces, batch_size=BATCH_SIZE)
-            found = _stack([doc.to_array(_columns()[:3]) for doc in docs])
+            # looked up per word type, so the tokenizer is all that runs, and
+            # only once per distinct space-separated chunk (see `_Chunks`).
+            return _chunks(pipeline).tokens(pieces, offsets)
         else:
             docs = pipeline.nlp.pipe(
                 pieces, batch_size=BATCH_SIZE, disable=list(pipeline.disabled)
@@ -239,7 +261,7 @@ class _Tokens:
         table, lengths = found
         if not len(table):
             return None
-        return cls(pipeline, table, lengths, offsets)
+        return cls.of_table(pipeline, table, lengths, offsets)
 
     def has(self, flag: int) -> np.ndarray:
         return (self.flags & flag) != 0
@@ -394,3 +416,276 @@ def _times(
     ):
         end_times[row] = seconds[mark]
     return start_times, end_times
+
+
+def _type_ids(pipeline: Pipeline, orths: np.ndarray) -> np.ndarray:
+    """The word type id of each orth hash, with one dict lookup per distinct word."""
+    distinct, index = np.unique(orths, return_inverse=True)
+    return pipeline.word_types.ids(distinct.tolist())[index.reshape(-1)]
+
+
+def _chunks(pipeline: Pipeline) -> _Chunks:
+    """The pipeline's chunk cache, made on first use (and inherited by forked workers)."""
+    if pipeline.chunks is None:
+        pipeline.chunks = _Chunks(pipeline)
+    return pipeline.chunks
+
+
+def _grown(array: np.ndarray, needed: int) -> np.ndarray:
+    """`array`, or a copy at least twice as long when it is shorter than `needed`."""
+    if needed <= len(array):
+        return array
+    grown = np.zeros(max(needed, 2 * len(array)), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
+
+
+class _Chunks:
+    """spaCy's tokenizer run once per distinct chunk of text between two spaces.
+
+    spaCy's tokenizer cuts a text at single spaces and tokenizes each chunk
+    on its own (its cache is keyed by chunk, and holds 10,000 of them: a
+    large study's rarer words miss it every time). A paragraph's tokens are
+    its chunks' tokens in turn, the last of each but the paragraph's last
+    followed by a space, with one exception: the special-case pass over the
+    whole Doc can match a pattern of several tokens across a space. Such a
+    match changes nothing itself (no rule holds a space), but it can hide a
+    rule's match that it overlaps. So spaCy tokenizes, whole, a paragraph in
+    which two neighbouring chunks end and begin with tokens that follow each
+    other in some rule's pattern, and a paragraph with white space other
+    than single spaces between its chunks.
+
+    Each chunk's tokens are kept as columns: word type id, offset in the
+    chunk, whitespace after it.
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        self.tokenizer = pipeline.nlp.tokenizer
+        self.pairs = _pattern_pairs(self.tokenizer)
+        self._pair_firsts = {first for first, _ in self.pairs}
+        self.ids: dict[str, int] = {}
+        # By chunk id: the row of its first token, its number of tokens, the
+        # orth hash of its first and last token, and whether the last one
+        # begins a pair in `pairs`.
+        self.first_row = np.zeros(1024, dtype=np.int64)
+        self.count = np.zeros(1024, dtype=np.int64)
+        self.first_orth = np.zeros(1024, dtype=np.uint64)
+        self.last_orth = np.zeros(1024, dtype=np.uint64)
+        self.risky_end = np.zeros(1024, dtype=bool)
+        # By row: the token's word type id, offset in its chunk, and whether
+        # whitespace follows it inside the chunk.
+        self.types = np.zeros(4096, dtype=np.int64)
+        self.offset = np.zeros(4096, dtype=np.int64)
+        self.space = np.zeros(4096, dtype=bool)
+        self.rows = 0
+
+    def tokens(self, pieces: list[str], offsets: list[int]) -> _Tokens | None:
+        """The tokens of paragraphs `pieces` at `offsets` in a transcript's text."""
+        chunks: list[str] = []
+        counts: list[int] = []
+        slow: list[int] = []
+        for number, piece in enumerate(pieces):
+            # Printable text has no white space but the space character.
+            if (
+                piece.isprintable()
+                and "  " not in piece
+                and piece[0] != " "
+                and piece[-1] != " "
+            ):
+                parts = piece.split(" ")
+                chunks += parts
+                counts.append(len(parts))
+            else:
+                counts.append(0)
+                slow.append(number)
+        known = self.ids
+        new = [chunk for chunk in dict.fromkeys(chunks) if chunk not in known]
+        if new:
+            self._add(new)
+        ids = np.fromiter(map(self.ids.__getitem__, chunks), np.int64, len(chunks))
+        count = np.asarray(counts, dtype=np.int64)
+        piece_of = np.repeat(np.arange(len(pieces)), count)
+        # Each piece's last chunk, followed by no space.
+        ends = np.cumsum(count)[count > 0] - 1
+        last = np.zeros(len(ids), dtype=bool)
+        last[ends] = True
+        risky = np.flatnonzero(self.risky_end[ids] & ~last)
+        if len(risky):
+            pairs = zip(
+                self.last_orth[ids[risky]].tolist(),
+                self.first_orth[ids[risky + 1]].tolist(),
+                strict=True,
+            )
+            found = [p in self.pairs for p in pairs]
+            more = np.unique(piece_of[risky[found]]).tolist()
+            if more:
+                slow = sorted({*slow, *more})
+                keep = ~np.isin(piece_of, more)
+                count[more] = 0
+                ids, piece_of, last = ids[keep], piece_of[keep], last[keep]
+                chunks = [
+                    chunk for chunk, kept in zip(chunks, keep, strict=True) if kept
+                ]
+        # Where each chunk starts in the transcript text.
+        size = np.fromiter(map(len, chunks), np.int64, len(chunks)) + 1
+        before = np.cumsum(size) - size
+        piece_start = np.zeros(len(pieces), dtype=np.int64)
+        firsts = np.cumsum(count)[count > 0] - count[count > 0]
+        piece_start[count > 0] = before[firsts]
+        where = np.asarray(offsets, dtype=np.int64) - piece_start
+        chunk_start = before + where[piece_of]
+        # Each chunk's token rows, spread out.
+        n = self.count[ids]
+        total = int(n.sum())
+        chunk_of = np.repeat(np.arange(len(ids)), n)
+        ends_at = np.cumsum(n)
+        rows = np.repeat(self.first_row[ids] - (ends_at - n), n) + np.arange(total)
+        types = self.types[rows]
+        idx = chunk_start[chunk_of] + self.offset[rows]
+        spacy = self.space[rows]
+        spacy[ends_at - 1] = ~last
+        lengths = np.bincount(piece_of, weights=n, minlength=len(pieces)).astype(
+            np.int64
+        )
+        if slow:
+            types, idx, spacy, lengths = self._merge_slow(
+                pieces, offsets, slow, (types, idx, spacy, lengths), piece_of, n
+            )
+        if not len(types):
+            return None
+        return _Tokens(self.pipeline, types, idx, spacy, lengths)
+
+    def _merge_slow(
+        self,
+        pieces: list[str],
+        offsets: list[int],
+        slow: list[int],
+        fast: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        piece_of: np.ndarray,
+        n: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The fast pieces' token columns with the `slow` ones' from spaCy, in order."""
+        types, idx, spacy, lengths = fast
+        docs = self.tokenizer.pipe([pieces[number] for number in slow])
+        table, slow_lengths = _stack([doc.to_array(_columns()[:3]) for doc in docs])
+        slow_pieces = np.asarray(slow, dtype=np.int64)
+        slow_idx = table[:, _IDX].astype(np.int64) + np.repeat(
+            np.asarray(offsets, dtype=np.int64)[slow_pieces], slow_lengths
+        )
+        order = np.argsort(
+            np.concatenate(
+                (np.repeat(piece_of, n), np.repeat(slow_pieces, slow_lengths))
+            ),
+            kind="stable",
+        )
+        lengths[slow_pieces] = slow_lengths
+        return (
+            np.concatenate((types, _type_ids(self.pipeline, table[:, _ORTH])))[order],
+            np.concatenate((idx, slow_idx))[order],
+            np.concatenate((spacy, table[:, _SPACY] != 0))[order],
+            lengths,
+        )
+
+    def _add(self, new: list[str]) -> None:
+        """Tokenize chunks not seen before, many to a Doc, and keep their tokens."""
+        size = np.fromiter(map(len, new), np.int64, len(new)) + 1
+        starts = np.cumsum(size) - size
+        # Many chunks to a Doc, keeping spaCy's own cache out of it: it keeps
+        # the first 10,000 chunks it sees, and distinct chunks in Docs that
+        # stop caching at their first special case would fill it with rare
+        # words, slowing the tokenizer for everyone else in this process.
+        texts = [
+            " ".join(new[at : at + CHUNK_BATCH])
+            for at in range(0, len(new), CHUNK_BATCH)
+        ]
+        tokenizer = self.tokenizer
+        cache_size = tokenizer.max_cache_size
+        tokenizer.max_cache_size = 0
+        try:
+            arrays = [doc.to_array(_columns()[:3]) for doc in tokenizer.pipe(texts)]
+        finally:
+            tokenizer.max_cache_size = cache_size
+        table, batch_lengths = _stack(arrays)
+        # Offsets in the whole of the chunks joined by spaces.
+        at = np.repeat(starts[::CHUNK_BATCH], batch_lengths)
+        table[:, _IDX] += at.astype(np.uint64)
+        chunk_of = np.searchsorted(starts, table[:, _IDX].astype(np.int64), "right") - 1
+        orths = table[:, _ORTH]
+        offset = table[:, _IDX].astype(np.int64) - starts[chunk_of]
+        space = table[:, _SPACY] != 0
+        n = np.bincount(chunk_of, minlength=len(new))
+        ends = np.cumsum(n) - 1
+        risky = np.flatnonzero(np.isin(orths[ends[:-1]], list(self._pair_firsts)))
+        suspects = [
+            int(chunk)
+            for chunk in risky.tolist()
+            if (int(orths[ends[chunk]]), int(orths[ends[chunk] + 1])) in self.pairs
+        ]
+        if suspects:
+            # Tokenized alone, as they may have been tokenized differently
+            # beside each other (see the class's docstring).
+            alone = set(suspects) | {chunk + 1 for chunk in suspects}
+            parts = []
+            for chunk, rows in enumerate(
+                np.split(np.arange(len(orths)), ends[:-1] + 1)
+            ):
+                if chunk in alone:
+                    own = self.tokenizer(new[chunk]).to_array(_columns()[:3])
+                    parts.append(
+                        (
+                            own[:, _ORTH],
+                            own[:, _IDX].astype(np.int64),
+                            own[:, _SPACY] != 0,
+                        )
+                    )
+                else:
+                    parts.append((orths[rows], offset[rows], space[rows]))
+            orths = np.concatenate([p[0] for p in parts])
+            offset = np.concatenate([p[1] for p in parts])
+            space = np.concatenate([p[2] for p in parts])
+            n = np.fromiter((len(p[0]) for p in parts), np.int64, len(parts))
+            ends = np.cumsum(n) - 1
+        first, count = len(self.ids), len(new)
+        rows, added = self.rows, len(orths)
+        for name in ("first_row", "count", "first_orth", "last_orth", "risky_end"):
+            setattr(self, name, _grown(getattr(self, name), first + count))
+        for name in ("types", "offset", "space"):
+            setattr(self, name, _grown(getattr(self, name), rows + added))
+        chunk_ids = slice(first, first + count)
+        self.first_row[chunk_ids] = rows + ends - n + 1
+        self.count[chunk_ids] = n
+        self.first_orth[chunk_ids] = orths[ends - n + 1]
+        self.last_orth[chunk_ids] = orths[ends]
+        self.risky_end[chunk_ids] = np.isin(orths[ends], list(self._pair_firsts))
+        token_rows = slice(rows, rows + added)
+        self.types[token_rows] = _type_ids(self.pipeline, orths)
+        self.offset[token_rows] = offset
+        self.space[token_rows] = space
+        self.rows += added
+        self.ids.update(zip(new, range(first, first + count), strict=True))
+
+
+def _pattern_pairs(tokenizer: Tokenizer) -> set[tuple[int, int]]:
+    """(orth, orth) of tokens next to each other in some special case's pattern.
+
+    spaCy's special-case pass matches each rule as its text tokenized without
+    special cases; a tokenizer with the same affixes and no rules gives
+    those tokens (every rule is taken, a superset of those spaCy matches).
+    """
+    from spacy.tokenizer import Tokenizer
+
+    bare = Tokenizer(
+        tokenizer.vocab,
+        rules={},
+        prefix_search=tokenizer.prefix_search,
+        suffix_search=tokenizer.suffix_search,
+        infix_finditer=tokenizer.infix_finditer,
+        token_match=tokenizer.token_match,
+        url_match=tokenizer.url_match,
+    )
+    pairs: set[tuple[int, int]] = set()
+    for rule in tokenizer.rules:
+        orths = [token.orth for token in bare(rule)]
+        pairs.update(pairwise(orths))
+    return pairs

@@ -266,6 +266,49 @@ def test_matches_the_stock_pipeline_on_any_text(turns):
         assert text and text == text.strip()
 
 
+# spaCy's special cases (contractions, emoticons, abbreviations) and the
+# pieces they are made of: the segmenter tokenizes each distinct run of text
+# between two spaces once, and a special case can match across a space.
+RULE_PIECES = [
+    *sorted(spacy.blank("en").tokenizer.rules),
+    "'", "''", ":", ")", "(", "-", ".", "s", "m", "t", "n't", "e.g", "a.m", "U.S",
+]  # fmt: skip
+rule_paragraph = st.lists(
+    st.tuples(st.sampled_from(RULE_PIECES), st.sampled_from([" ", " ", " ", ""])),
+    min_size=1,
+    max_size=20,
+).map(lambda parts: "".join(word + gap for word, gap in parts))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(rule_paragraph, min_size=1, max_size=3))
+def test_matches_the_stock_pipeline_where_special_cases_meet_across_a_space(pieces):
+    t = transcript([("A", pieces)])
+    for _ in range(2):  # and again, with every chunk already known
+        result = Segmenter("en").segment(t)
+        expected, words = reference(t)
+        assert as_tuples(result) == expected
+        assert result.words == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello : ) there :) and : - ) too",
+        "it ' s fine, it's ' s ''yes'' '' no",
+        "e.g . and e.g. and a.m . p.m.",
+        "we do n't and we don't and can not cannot",
+        "tab\there, two  spaces, a non-breaking\xa0space",
+    ],
+)
+def test_special_cases_across_a_space_match_the_stock_pipeline(text):
+    t = transcript([("A", [text, text])])
+    result = Segmenter("en").segment(t)
+    expected, words = reference(t)
+    assert as_tuples(result) == expected
+    assert result.words == words
+
+
 def test_many_transcripts_and_progress():
     seen = []
     results = list(
