@@ -72,21 +72,17 @@ CT_DOCUMENT_MAIN = (
 )
 
 
-def _parser():
-    """An XML parser that loads no DTD, expands no entity and reaches no network.
-
-    Blank text between elements is dropped, as python-docx's parser drops it,
-    so that a run's text is the same.
-    """
-    from lxml import etree
-
-    return etree.XMLParser(
-        remove_blank_text=True,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-    )
+# lxml's parser options for every part read: no DTD loaded, no entity
+# expanded, no network reached (check_docx has refused DTDs already). Blank
+# text between elements is dropped, as python-docx's parser drops it, so
+# that a run's text is the same.
+PARSER_OPTIONS = {
+    "remove_blank_text": True,
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+}
 
 
 class _Package:
@@ -101,7 +97,9 @@ class _Package:
     def __init__(self, data: bytes, path: str) -> None:
         self.path = path
         self.parts = check_docx(data, path)
-        self.parser = _parser()
+        from lxml import etree
+
+        self.parser = etree.XMLParser(**PARSER_OPTIONS)
 
     def _xml(self, name: str):
         """The root element of part ``name`` (a member name), or None if absent."""
@@ -194,7 +192,7 @@ class _Package:
         return root, self.parts.get(styles[1:]) if styles else None
 
 
-@dataclass
+@dataclass(slots=True)  # one per paragraph: slots keep them small
 class _Paragraph:
     """What the importer needs of a paragraph, read from its XML once."""
 
@@ -265,14 +263,7 @@ class _Styles:
         # part (NULs among its first bytes) is read to its end.
         utf16 = b"\x00" in data[:4] or data.startswith((b"\xff\xfe", b"\xfe\xff"))
         defaults = data.count(b"default") if default and not utf16 else 0
-        parser = etree.XMLPullParser(
-            events=("end",),
-            tag=_W_STYLE,
-            remove_blank_text=True,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-        )
+        parser = etree.XMLPullParser(events=("end",), tag=_W_STYLE, **PARSER_OPTIONS)
         missing = set(wanted)
         seen_defaults = 0
         for start in range(0, len(data), STYLES_CHUNK):
@@ -490,7 +481,7 @@ def _read_blocks(document, styles, path: str) -> tuple[list[_Paragraph], list[_T
     return paragraphs, tables
 
 
-@dataclass
+@dataclass(slots=True)
 class _Bold:
     """A bold run at the start of a paragraph, and the text after it."""
 

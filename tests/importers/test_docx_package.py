@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 import zipfile
 
 import docx
@@ -330,3 +332,23 @@ def test_of_two_styles_with_one_id_the_first_counts():
         '<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Body"/></w:style>',
     )
     assert headings(rezip(parts)) == [True, False, False]
+
+
+def test_importing_a_word_document_does_not_load_python_docx(tmp_path):
+    # python-docx takes about 80 ms to import: a fresh `coder import` of a
+    # .docx no longer pays it.
+    path = tmp_path / "a.docx"
+    path.write_bytes(build_docx([bold("Jane:", " Hello.")]))
+    code = (
+        "import sys\n"
+        "from coder.importers import read_transcript\n"
+        "transcript = read_transcript(sys.argv[1])[0]\n"
+        "print(transcript.text, 'docx' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == ["Hello.", "False"]
