@@ -141,7 +141,6 @@ class _Package:
 
         Names and extensions are compared case-insensitively, as OPC says.
         """
-        types = self._xml("[Content_Types].xml")
         # As python-docx: an override by name before a default by extension,
         # and of several for the same part, the last.
         extension = posixpath.splitext(partname)[1][1:].lower()
@@ -286,7 +285,9 @@ class _Styles:
                     missing.discard(style_id)
                 if marked in ("1", "true", "on"):
                     self.default = name  # the last default wins, as in python-docx
-            if not missing and not utf16 and seen_defaults == defaults:
+            if not missing and (
+                not default or (not utf16 and seen_defaults == defaults)
+            ):
                 return
         parser.close()
 
