@@ -466,13 +466,14 @@ class _Chunks:
         self._pair_firsts = {first for first, _ in self.pairs}
         self.ids: dict[str, int] = {}
         # By chunk id: the row of its first token, its number of tokens, the
-        # orth hash of its first and last token, and whether the last one
-        # begins a pair in `pairs`.
+        # orth hash of its first and last token, whether the last one begins
+        # a pair in `pairs`, and its length in characters.
         self.first_row = np.zeros(1024, dtype=np.int64)
         self.count = np.zeros(1024, dtype=np.int64)
         self.first_orth = np.zeros(1024, dtype=np.uint64)
         self.last_orth = np.zeros(1024, dtype=np.uint64)
         self.risky_end = np.zeros(1024, dtype=bool)
+        self.length = np.zeros(1024, dtype=np.int64)
         # By row: the token's word type id, offset in its chunk, and whether
         # whitespace follows it inside the chunk.
         self.types = np.zeros(4096, dtype=np.int64)
@@ -499,11 +500,10 @@ class _Chunks:
             else:
                 counts.append(0)
                 slow.append(number)
-        known = self.ids
-        new = [chunk for chunk in dict.fromkeys(chunks) if chunk not in known]
+        new = set(chunks).difference(self.ids)
         if new:
-            self._add(new)
-        ids = np.fromiter(map(self.ids.__getitem__, chunks), np.int64, len(chunks))
+            self._add(list(new))
+        ids = np.array(list(map(self.ids.__getitem__, chunks)), dtype=np.int64)
         count = np.asarray(counts, dtype=np.int64)
         piece_of = np.repeat(np.arange(len(pieces)), count)
         # Each piece's last chunk, followed by no space.
@@ -524,11 +524,8 @@ class _Chunks:
                 keep = ~np.isin(piece_of, more)
                 count[more] = 0
                 ids, piece_of, last = ids[keep], piece_of[keep], last[keep]
-                chunks = [
-                    chunk for chunk, kept in zip(chunks, keep, strict=True) if kept
-                ]
         # Where each chunk starts in the transcript text.
-        size = np.fromiter(map(len, chunks), np.int64, len(chunks)) + 1
+        size = self.length[ids] + 1
         before = np.cumsum(size) - size
         piece_start = np.zeros(len(pieces), dtype=np.int64)
         firsts = np.cumsum(count)[count > 0] - count[count > 0]
@@ -592,9 +589,9 @@ class _Chunks:
         size = np.fromiter(map(len, new), np.int64, len(new)) + 1
         starts = np.cumsum(size) - size
         # Many chunks to a Doc, keeping spaCy's own cache out of it: it keeps
-        # the first 10,000 chunks it sees, and distinct chunks in Docs that
-        # stop caching at their first special case would fill it with rare
-        # words, slowing the tokenizer for everyone else in this process.
+        # the first 10,000 chunks it sees, and these (each seen once) would
+        # fill it with rare words, slowing the tokenizer for everyone else in
+        # this process.
         texts = [
             " ".join(new[at : at + CHUNK_BATCH])
             for at in range(0, len(new), CHUNK_BATCH)
@@ -648,13 +645,15 @@ class _Chunks:
             ends = np.cumsum(n) - 1
         first, count = len(self.ids), len(new)
         rows, added = self.rows, len(orths)
-        for name in ("first_row", "count", "first_orth", "last_orth", "risky_end"):
+        names = ("first_row", "count", "first_orth", "last_orth", "risky_end", "length")
+        for name in names:
             setattr(self, name, _grown(getattr(self, name), first + count))
         for name in ("types", "offset", "space"):
             setattr(self, name, _grown(getattr(self, name), rows + added))
         chunk_ids = slice(first, first + count)
         self.first_row[chunk_ids] = rows + ends - n + 1
         self.count[chunk_ids] = n
+        self.length[chunk_ids] = size - 1
         self.first_orth[chunk_ids] = orths[ends - n + 1]
         self.last_orth[chunk_ids] = orths[ends]
         self.risky_end[chunk_ids] = np.isin(orths[ends], list(self._pair_firsts))
