@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coder.attributes import set_values
 from coder.cases import ensure_case
@@ -26,9 +27,13 @@ from coder.parallel import map_in_workers, uses_workers
 
 # Reading back lives in coder.reading, which the TUI imports without spaCy.
 from coder.reading import document_segments, get_document, list_documents
-from coder.segmenting import Segmented, Segmenter
 from coder.store import Project
 from coder.store.project import now
+
+if TYPE_CHECKING:
+    # Imported when the parsing workers have started: numpy alone takes a
+    # tenth of a second that the workers would wait for.
+    from coder.segmenting import Segmented, Segmenter
 
 # How much of a parallel import this process segments itself while the
 # workers parse, to warm the tokenizer the segmenting workers inherit: on the
@@ -197,7 +202,6 @@ def import_transcripts(
     pending = plan_imports(project, paths, replace=replace, force=force, report=report)
     if not pending:
         return report
-    segmenter = Segmenter(lang, model)
     total = sum(len(item.data) for item in pending)
     # Progress counts each file's bytes twice: parsed, then segmented.
     done = 0
@@ -221,6 +225,9 @@ def import_transcripts(
     with map_in_workers(
         _parse_nth, range(len(pending)), jobs=jobs, size=total, shared=jobs_list
     ) as results:
+        from coder.segmenting import Segmenter
+
+        segmenter = Segmenter(lang, model)
         segmenter.pipeline(None)
         for item, transcript in zip(pending, results, strict=True):
             transcripts.append(transcript)
