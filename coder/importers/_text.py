@@ -17,6 +17,11 @@ BOMS = (
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}
 
 
+# The last file decoded: detecting a plain-text file's format decodes it, and
+# its importer then decodes the same bytes again.
+_last_decoded: tuple[bytes, str, str, str, list[str]] | None = None
+
+
 def decode(data: bytes, path: str) -> tuple[str, str, list[str]]:
     """Decode transcript bytes and normalise line endings to ``\\n``.
 
@@ -26,6 +31,16 @@ def decode(data: bytes, path: str) -> tuple[str, str, list[str]]:
     Returns:
         The text, the encoding used, and notes for the user.
     """
+    global _last_decoded
+    last = _last_decoded
+    if last is not None and last[0] is data and last[1] == path:
+        return last[2], last[3], list(last[4])
+    text, encoding, notes = _decode(data, path)
+    _last_decoded = (data, path, text, encoding, notes)
+    return text, encoding, list(notes)
+
+
+def _decode(data: bytes, path: str) -> tuple[str, str, list[str]]:
     if not data.strip():
         raise InputError(path, "file is empty")
     notes: list[str] = []
@@ -73,13 +88,13 @@ def _line_at(exc: UnicodeDecodeError, encoding: str) -> int:
     return before.count("\n") + 1
 
 
-# Control characters other than line ends, tabs and form feeds, to delete.
-_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\r\t\f")
+# Control characters other than line ends, tabs and form feeds.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def _mostly_control(text: str) -> bool:
     sample = text[:4096]
-    control = len(sample) - len(sample.translate(_CONTROL))
+    control = len(_CONTROL.findall(sample))
     return control > max(2, len(sample) // 100)
 
 

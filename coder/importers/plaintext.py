@@ -38,6 +38,9 @@ LABEL = re.compile(rf"^(?P<name>{_NAME})\s*:\s+(?P<text>.*)$|^(?P<bare>{_NAME}):
 HEADER = re.compile(rf"^(?P<name>{_NAME})\s+(?P<time>{_CLOCK})\s*$")
 # A meeting tool's web viewer: the name on one line, the time on the next.
 NAME_LINE = re.compile(rf"^(?P<name>{_NAME})$")
+# The longest line NAME_LINE matches: a name of 40 characters and the line
+# end that ``$`` allows.
+NAME_LINE_LENGTH = 41
 CLOCK_LINE = re.compile(rf"^{_CLOCK}$")
 TAG = re.compile(r"^\[(?P<name>[^\W\d_][\w\-]{0,15})\]\s+(?P<text>.+)$")
 
@@ -86,29 +89,44 @@ class Label:
 
 
 def _label(line: str, next_line: str = "") -> Label | None:
-    """The label when the (stripped) line opens a turn, else None."""
-    for pattern in (TIMED_LABEL, LABEL_TIMED):
-        match = pattern.match(line)
+    """The label when the (stripped) line opens a turn, else None.
+
+    Each pattern is tried, in turn, only on a line with what it needs (a
+    ``[``, a ``(``, a colon, a short line): most lines of speech have none,
+    and a file's lines are read here once each.
+    """
+    bracket = line.startswith("[")
+    if bracket:
+        match = TIMED_LABEL.match(line)
         if match:
             return Label(match["name"].strip(), match["text"], match["time"], True)
-    match = NAME_LINE.match(line)
-    if match and CLOCK_LINE.match(next_line):
-        return Label(match["name"].strip(), "", next_line, True, consumed=1)
-    match = HEADER.match(line)
-    if match:
-        return Label(match["name"].strip(), "", match["time"], header=True)
-    match = LABEL.match(line)
-    if match:
-        if match["bare"]:
-            return Label(match["bare"].strip(), "")
-        return Label(match["name"].strip(), match["text"])
-    match = TAG.match(line)
-    if (
-        match
-        and not re.fullmatch(_CLOCK, match["name"])
-        and is_speaker_tag(match["name"])
-    ):
-        return Label(match["name"], match["text"])
+    if "(" in line:
+        match = LABEL_TIMED.match(line)
+        if match:
+            return Label(match["name"].strip(), match["text"], match["time"], True)
+    if len(line) <= NAME_LINE_LENGTH:
+        match = NAME_LINE.match(line)
+        if match and CLOCK_LINE.match(next_line):
+            return Label(match["name"].strip(), "", next_line, True, consumed=1)
+    colon = ":" in line
+    if colon and line.rstrip()[-1:].isdecimal():
+        match = HEADER.match(line)
+        if match:
+            return Label(match["name"].strip(), "", match["time"], header=True)
+    if colon:
+        match = LABEL.match(line)
+        if match:
+            if match["bare"]:
+                return Label(match["bare"].strip(), "")
+            return Label(match["name"].strip(), match["text"])
+    if bracket:
+        match = TAG.match(line)
+        if (
+            match
+            and not re.fullmatch(_CLOCK, match["name"])
+            and is_speaker_tag(match["name"])
+        ):
+            return Label(match["name"], match["text"])
     return None
 
 
@@ -174,7 +192,12 @@ def _leading_clocks(lines: list[str]) -> dict[int, tuple[str, str]]:
     """(clock, rest of the line) of every line that opens with a timestamp."""
     found = {}
     for index, raw in enumerate(lines):
-        match = LEADING_CLOCK.match(raw.strip())
+        line = raw.strip()
+        # A timestamp opens with a digit, a bracket or a parenthesis.
+        first = line[:1]
+        if not (first in ("[", "(") or first.isdecimal()):
+            continue
+        match = LEADING_CLOCK.match(line)
         if match:
             clock = match["bracketed"] or match["parenthesised"] or match["bare"]
             found[index] = (clock, (match["text"] or "").strip())
