@@ -460,9 +460,9 @@ class SegmentStage:
     def __enter__(self) -> SegmentStage:
         if not self.direct:
             self.conn.execute("ATTACH DATABASE '' AS coder_stage")
-            self.conn.execute(
-                f"CREATE TABLE coder_stage.segments ({STAGE_COLUMNS}, PRIMARY KEY (id))"
-            )
+            # id as the rowid: one b-tree to insert into, not a table and an index.
+            columns = STAGE_COLUMNS.replace("id,", "id INTEGER PRIMARY KEY,", 1)
+            self.conn.execute(f"CREATE TABLE coder_stage.segments ({columns})")
         return self
 
     def __exit__(self, *exc: object) -> None:
