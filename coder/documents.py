@@ -35,11 +35,11 @@ if TYPE_CHECKING:
     # tenth of a second that the workers would wait for.
     from coder.segmenting import Segmented, Segmenter
 
-# How much of a parallel import this process segments itself while the
-# workers parse, to warm the tokenizer the segmenting workers inherit: on the
-# synthetic studies, ten interviews (about 500 KB) segmented first took a
-# worker's segmenting of half the rest from 1.6-1.9 to 1.3-1.4 CPU seconds
-# (a whole import gained too little to show; see benchmarks/README.md).
+# How much of a parallel import this process may segment itself while the
+# workers parse, so that the segmenting workers forked next inherit its
+# tokenized chunks (see `coder.segmenting`) rather than each tokenizing the
+# common words again. It stops as soon as the parsing is done: the other
+# cores would wait for it.
 WARM_UP_BYTES = 512 * 1024
 # ... and never more than this share of the import.
 WARM_UP_SHARE = 8
@@ -215,7 +215,7 @@ def import_transcripts(
     transcripts: list[Transcript] = []
     # The first files are segmented here as they come, while the workers
     # parse the rest, so that the segmenting workers forked next start with
-    # this tokenizer's cache and vocabulary instead of each building its own.
+    # what this one has tokenized instead of each doing it again.
     warm_up = (
         min(WARM_UP_BYTES, total // WARM_UP_SHARE)
         if uses_workers(jobs, len(pending), total)
@@ -229,10 +229,13 @@ def import_transcripts(
 
         segmenter = Segmenter(lang, model)
         segmenter.pipeline(None)
+        warming = True
         for item, transcript in zip(pending, results, strict=True):
             transcripts.append(transcript)
             done += len(item.data)
-            if warm_up > 0:
+            # The warmed-up files are the first ones, the workers take the rest.
+            warming = warming and warm_up > 0 and results.running()
+            if warming:
                 warm.append(segmenter.segment(transcript))
                 warm_up -= len(item.data)
                 done += len(item.data)

@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
@@ -136,6 +136,50 @@ def _terminate_as_exception() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+class Results(Iterator[Result]):
+    """The results of `map_in_workers`, in order."""
+
+    def __init__(self, results: Iterator[Result]) -> None:
+        self._results = results
+
+    def __next__(self) -> Result:
+        return next(self._results)
+
+    def running(self) -> bool:
+        """Whether results not yet taken are being worked out meanwhile.
+
+        In this process nothing is: each result is worked out when taken.
+        """
+        return False
+
+
+class _FromWorkers(Results[Result]):
+    """The results of futures, in their order."""
+
+    def __init__(self, futures: list[Future[Result]]) -> None:
+        self._futures: list[Future[Result] | None] = list(futures)
+        self._next = 0
+
+    def __next__(self) -> Result:
+        if self._next == len(self._futures):
+            raise StopIteration
+        future = self._futures[self._next]
+        self._futures[self._next] = None  # the caller holds the result now
+        self._next += 1
+        assert future is not None
+        return future.result()
+
+    def running(self) -> bool:
+        # From the last: work is taken up in order, so the last future is
+        # the one most likely still running, and one is enough.
+        futures = self._futures
+        for index in range(len(futures) - 1, self._next - 1, -1):
+            future = futures[index]
+            if future is not None and not future.done():
+                return True
+        return False
+
+
 @contextmanager
 def map_in_workers(
     func: Callable[[Item], Result],
@@ -144,10 +188,11 @@ def map_in_workers(
     jobs: int | None = None,
     size: int = 0,
     shared: object = _NOTHING,
-) -> Iterator[Iterator[Result]]:
+) -> Iterator[Results[Result]]:
     """`func` over `items`, in order, in worker processes where that pays.
 
-    Yields an iterator of the results; leaving the block stops the workers
+    Yields an iterator of the results (a `Results`, which also tells
+    whether the workers are still busy); leaving the block stops the workers
     and drops work not started, so an error in the caller's loop does not
     leave them running. An error in `func` is raised where its result is
     taken, and so is a worker that dies (killed for memory, say) rather
@@ -166,7 +211,7 @@ def map_in_workers(
     items = list(items)
     workers = worker_count(jobs, len(items), size)
     if not uses_workers(jobs, len(items), size):
-        yield map(func if shared is _NOTHING else partial(func, shared), items)
+        yield Results(map(func if shared is _NOTHING else partial(func, shared), items))
         return
     if shared is not _NOTHING:
         func = partial(_call_with_shared, func)
@@ -179,7 +224,7 @@ def map_in_workers(
             initargs=(os.getpid(), None if shared is _NOTHING else shared),
         )
         try:
-            yield pool.map(func, items)
+            yield _FromWorkers([pool.submit(func, item) for item in items])
         except BrokenProcessPool as exc:
             raise CoderError(
                 "a worker process stopped unexpectedly (out of memory?); nothing was "

@@ -57,6 +57,21 @@ def test_results_come_back_in_order_from_other_processes():
 
 
 @needs_fork
+@needs_fork
+def test_results_say_whether_workers_are_still_busy():
+    with map_in_workers(_pid_and_square, range(6), jobs=2) as results:
+        taken = list(results)
+        # Everything taken: nothing is left running.
+        assert not results.running()
+    assert [square for _pid, square in taken] == [0, 1, 4, 9, 16, 25]
+
+
+def test_results_worked_out_in_this_process_are_never_running():
+    with map_in_workers(_pid_and_square, range(3), jobs=1) as results:
+        assert not results.running()
+        assert [square for _pid, square in results] == [0, 1, 4]
+
+
 def test_workers_inherit_what_is_shared_instead_of_receiving_it():
     with pytest.raises((TypeError, pickle.PicklingError)):
         pickle.dumps(UNPICKLABLE)
