@@ -17,13 +17,16 @@ from coder.errors import PipelineError
 
 if TYPE_CHECKING:  # spaCy takes a second to import: only commands that segment pay it
     from spacy.language import Language
+    from spacy.tokenizer import Tokenizer
+    from spacy.vocab import Vocab
 
 
 @dataclass
 class Pipeline:
     """A loaded spaCy pipeline, how lemmas are taken from it, and its per-type caches."""
 
-    nlp: Language
+    # The spaCy pipeline as loaded: `nlp` gives it initialized.
+    language: Language
     name: str
     # Components to switch off in nlp.pipe because we lemmatise per word type.
     disabled: tuple[str, ...]
@@ -35,6 +38,8 @@ class Pipeline:
     # Kept with the (cached) pipeline so later imports start warm.
     lemmas: LemmaCache = field(init=False, repr=False, compare=False)
     word_types: WordTypes = field(init=False, repr=False, compare=False)
+    # Whether `language` is to be initialized when first used whole.
+    uninitialized: bool = False
     # The segmenter's cache of tokenized chunks (`coder.segmenting._Chunks`).
     chunks: object = field(default=None, init=False, repr=False, compare=False)
 
@@ -43,8 +48,30 @@ class Pipeline:
         self.word_types = WordTypes(self)
 
     @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline, its components initialized.
+
+        Initializing the blank pipeline's lemmatizer builds spaCy's lookup
+        table (a tenth of a second) that the segmenter, which runs only the
+        tokenizer and looks lemmas up itself, does not need: it is done on
+        first use here.
+        """
+        if self.uninitialized:
+            self.language.initialize()
+            self.uninitialized = False
+        return self.language
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        return self.language.tokenizer
+
+    @property
+    def vocab(self) -> Vocab:
+        return self.language.vocab
+
+    @property
     def lang(self) -> str:
-        return self.nlp.lang
+        return self.language.lang
 
     @property
     def fast_lemmas(self) -> bool:
@@ -59,19 +86,37 @@ def _blank(lang: str) -> Pipeline:
     except (ImportError, KeyError, ValueError) as exc:
         raise PipelineError(f"spaCy has no language '{lang}' ({exc})") from exc
     nlp.add_pipe("sentencizer")
-    table = None
+    punct = frozenset(nlp.get_pipe("sentencizer").punct_chars)
     try:
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
-        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        table = _lemma_lookup(lang)
     except (ValueError, KeyError, OSError):
         # spacy-lookups-data has no lookup table for this language: lemmas
         # fall back to lower-cased word forms.
-        if "lemmatizer" in nlp.pipe_names:
-            nlp.remove_pipe("lemmatizer")
         nlp.initialize()
-    punct = frozenset(nlp.get_pipe("sentencizer").punct_chars)
-    return Pipeline(nlp, f"blank:{lang}", ("lemmatizer",), table, punct)
+        return Pipeline(nlp, f"blank:{lang}", ("lemmatizer",), None, punct)
+    # The lemmatizer reads the same table when it is initialized (see
+    # `Pipeline.nlp`); the segmenter looks lemmas up in the table itself.
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    return Pipeline(
+        nlp, f"blank:{lang}", ("lemmatizer",), table, punct, uninitialized=True
+    )
+
+
+def _lemma_lookup(lang: str) -> dict[str, str]:
+    """spacy-lookups-data's lemma table for a language, as the file has it.
+
+    What spaCy's lookup lemmatizer loads (`spacy.lookups.load_lookups`),
+    without building spaCy's hashed `Table` of it, which takes five times
+    as long as reading it; looked up by word the same way.
+    """
+    from spacy.util import load_language_data, registry
+
+    if lang not in registry.lookups:
+        raise ValueError(f"no lookups for '{lang}'")
+    tables = registry.lookups.get(lang)
+    if "lemma_lookup" not in tables:
+        raise KeyError("lemma_lookup")
+    return load_language_data(tables["lemma_lookup"])
 
 
 def _trained(name: str) -> Pipeline:
@@ -106,7 +151,7 @@ class LemmaCache:
 
     def __init__(self, pipeline: Pipeline) -> None:
         self._table = pipeline.lemma_table
-        self._strings = pipeline.nlp.vocab.strings
+        self._strings = pipeline.vocab.strings
         # Word form (orth hash) -> lemma, for lookup lemmas.
         self._cache: dict[int, str] = {}
         # String hash -> the string lower-cased, for a trained pipeline's lemmas.
@@ -160,7 +205,7 @@ class WordTypes:
     PUNCT, SPACE, LEFT_PUNCT, RIGHT_PUNCT, FINAL = 1, 2, 4, 8, 16
 
     def __init__(self, pipeline: Pipeline) -> None:
-        self._vocab = pipeline.nlp.vocab
+        self._vocab = pipeline.vocab
         self._final = pipeline.sentence_punct or frozenset()
         self._lemma_of = pipeline.lemmas
         self._ids: dict[int, int] = {}

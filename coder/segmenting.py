@@ -461,7 +461,7 @@ class _Chunks:
 
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
-        self.tokenizer = pipeline.nlp.tokenizer
+        self.tokenizer = pipeline.tokenizer
         self.pairs = _pattern_pairs(self.tokenizer)
         self._pair_firsts = {first for first, _ in self.pairs}
         self.ids: dict[str, int] = {}
