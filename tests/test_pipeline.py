@@ -36,6 +36,19 @@ def test_default_is_the_blank_pipeline_with_lookup_lemmas():
     assert load_pipeline("en") is pipeline
 
 
+def test_lemma_table_is_the_lookup_lemmatizers_and_the_pipeline_runs_whole():
+    pipeline = load_pipeline("en")
+    table = pipeline.lemma_table
+    # Asking for the pipeline itself initializes its lemmatizer, from the same file.
+    spacy_table = pipeline.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    assert len(table) == len(spacy_table)
+    for word in ["going", "went", "children", "Going", "mice", "n't", "zzz"]:
+        assert (word in table) == (word in spacy_table)
+        assert table.get(word) == spacy_table.get(word)
+    doc = pipeline.nlp("The children went home.")
+    assert [token.lemma_ for token in doc] == ["The", "child", "go", "home", "."]
+
+
 def test_unknown_language_fails_clearly():
     with pytest.raises(PipelineError, match="spaCy has no language 'zz'"):
         load_pipeline("zz")
