@@ -4,12 +4,13 @@ Sentences never cross a turn or a paragraph: each paragraph of a turn is
 one spaCy Doc. Lemmas are stored per sentence so the suggestion engine never
 parses the corpus again.
 
-Speed: with the default blank pipeline only the tokenizer runs. Its token
-attributes come out as one array per transcript, and sentence starts,
-offsets, times and word counts are worked out on those arrays with numpy,
-following the sentencizer's rule exactly; lemmas come from a per-word-type
-cache. A trained pipeline runs in full and its own sentence starts and
-lemmas are read from the same arrays.
+Speed: with the default blank pipeline only the tokenizer runs, and only
+once per distinct run of text between spaces (`_Chunks`); the tokens of a
+transcript are put together from those as arrays, and sentence starts,
+offsets, times and word counts are worked out on them with numpy, following
+the sentencizer's rule exactly; lemmas come from a per-word-type cache. A
+trained pipeline runs in full and its own sentence starts and lemmas are
+read from the same kind of arrays.
 """
 
 from __future__ import annotations
