@@ -282,8 +282,9 @@ def test_files_segmented_here_to_warm_the_workers_store_the_same(
         import_transcripts(project, files, jobs=1)
         expected = _stored(project)
     # This process segments all, half or none of the files before the
-    # segmenting workers start.
-    monkeypatch.setattr(coder.documents, "WARM_UP_BYTES", 10**9)
+    # segmenting workers start (as if the parsing went on meanwhile, which
+    # on files this small it hardly does).
+    monkeypatch.setattr(coder.parallel._FromWorkers, "running", lambda self: True)
     monkeypatch.setattr(coder.documents, "WARM_UP_SHARE", share)
     with create_project(tmp_path / "two.db", actor="tester") as project:
         import_transcripts(project, files, jobs=2)
