@@ -187,6 +187,19 @@ class TranscriptBuilder:
         if self._open is None:
             self.start_turn(None)
         turn = self._open
+        if "[" not in text and time is None and turn["pending_mark"] is None:
+            # The common case: words alone, no time to place.
+            words = " ".join(text.split())
+            if words:
+                if turn["start"] is None:
+                    if self._parts:
+                        self._append("\n\n")
+                    turn["start"] = self._length
+                else:
+                    self._append("\n" if new_paragraph else " ")
+                self._parts.append(words)
+                self._length += len(words)
+            return
         # split() alternates text and the captured clock value of each marker.
         fragments = INLINE_MARK.split(text) if "[" in text else [text]
         mark = time if time is not None else turn["pending_mark"]

@@ -195,7 +195,7 @@ def _read_cues(text: str, path: str, kind: str) -> list[Cue]:
     # The timings checked above are the cues', already in seconds.
     for (voice, raw), (start, end) in zip(found, timings, strict=True):
         body = " ".join(raw.split())
-        if kind == "vtt":
+        if kind == "vtt" and "&" in body:
             # WebVTT escapes &, < and > in cue text (&amp; &lt; &gt;, also &nbsp;).
             body = " ".join(html.unescape(body).split())
         cues.append(Cue(start, end, body, voice))
