@@ -25,9 +25,9 @@ def coding_progress(project: Project, coder: str | None = None) -> dict[str, Pro
     A sentence counts as coded when any coding overlaps it by at least one
     character. One pass over sentences and codings in text order per document.
     """
-    names = dict(project.db.execute("SELECT id, name FROM documents ORDER BY name"))
+    names = dict(project.execute("SELECT id, name FROM documents ORDER BY name"))
     sentences: dict[int, list[tuple[int, int]]] = {doc_id: [] for doc_id in names}
-    for doc_id, start, end in project.db.execute(
+    for doc_id, start, end in project.execute(
         "SELECT document_id, start, \"end\" FROM segments WHERE kind = 'sentence'"
         " ORDER BY document_id, start"
     ):
@@ -38,7 +38,7 @@ def coding_progress(project: Project, coder: str | None = None) -> dict[str, Pro
         sql += " JOIN coders k ON k.id = c.coder_id WHERE k.name = ?"
         params.append(coder)
     codings: dict[int, list[tuple[int, int]]] = {}
-    for doc_id, start, end in project.db.execute(
+    for doc_id, start, end in project.execute(
         sql + " ORDER BY c.document_id, c.start", params
     ):
         codings.setdefault(doc_id, []).append((start, end))
@@ -64,4 +64,4 @@ def data_version(project: Project) -> int:
     Cheap enough to poll; a front end compares it with the last value it saw to
     know when to reload what another coder may have changed.
     """
-    return project.db.execute("PRAGMA data_version").fetchone()[0]
+    return project.execute("PRAGMA data_version").fetchone()[0]

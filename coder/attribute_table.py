@@ -68,11 +68,9 @@ def import_csv(
             str(path), f"duplicate column '{excerpt(sorted(duplicates)[0])}'", 1
         )
     documents = {
-        name: id_ for id_, name in project.db.execute("SELECT id, name FROM documents")
+        name: id_ for id_, name in project.execute("SELECT id, name FROM documents")
     }
-    cases = {
-        name: id_ for id_, name in project.db.execute("SELECT id, name FROM cases")
-    }
+    cases = {name: id_ for id_, name in project.execute("SELECT id, name FROM cases")}
     case_index = next(
         (i for i, name in enumerate(header) if i and name.lower() == CASE_COLUMN), None
     )
@@ -113,7 +111,7 @@ def import_csv(
             raise InputError(str(path), message, number)
     with project.atomic():
         for doc_id, case_name in assignments.items():
-            project.db.execute(
+            project.execute(
                 "UPDATE documents SET case_id = ? WHERE id = ?",
                 [ensure_case(project, case_name), doc_id],
             )

@@ -82,17 +82,17 @@ def validate_value(value: str, kind: str, where: str) -> str:
 def ensure_attribute(project: Project, name: str, kind: str) -> int:
     if kind not in TYPES:
         raise CoderError(f"unknown attribute type '{kind}' (known: {', '.join(TYPES)})")
-    row = project.db.execute(
+    row = project.execute(
         "SELECT id, type FROM attributes WHERE name = ?", [name]
     ).fetchone()
     if row:
         if row[1] != kind:
-            project.db.execute(
+            project.execute(
                 "UPDATE attributes SET type = ? WHERE id = ?", [kind, row[0]]
             )
             project.log("retype", "attribute", row[0], name=name, old=row[1], new=kind)
         return row[0]
-    attribute_id = project.db.execute(
+    attribute_id = project.execute(
         "INSERT INTO attributes (name, type) VALUES (?, ?)", [name, kind]
     ).lastrowid
     project.log("create", "attribute", attribute_id, name=name, type=kind)
@@ -119,7 +119,7 @@ def set_values(
             column_values = [row.get(name) for row in values.values()]
             kind = types.get(name)
             if kind is None:
-                stored = project.db.execute(
+                stored = project.execute(
                     "SELECT a.type, v.value FROM attributes a"
                     " LEFT JOIN attribute_values v ON v.attribute_id = a.id WHERE a.name = ?",
                     [name],
@@ -137,12 +137,12 @@ def set_values(
                 )
                 if text is not None:
                     validate_value(text, kind, f"attribute '{name}'")
-                project.db.execute(
+                project.execute(
                     f"DELETE FROM attribute_values WHERE attribute_id = ? AND {column} = ?",
                     [attribute_id, target_id],
                 )
                 if text is not None:
-                    project.db.execute(
+                    project.execute(
                         f"INSERT INTO attribute_values (attribute_id, {column}, value)"
                         " VALUES (?, ?, ?)",
                         [attribute_id, target_id, text],
@@ -150,7 +150,7 @@ def set_values(
                 written += 1
             # A changed type must fit the values other documents or cases
             # already have, or reading them back would fail.
-            for (stored,) in project.db.execute(
+            for (stored,) in project.execute(
                 "SELECT value FROM attribute_values"
                 " WHERE attribute_id = ? AND value IS NOT NULL",
                 [attribute_id],
@@ -171,7 +171,7 @@ def values_for(project: Project, target: str) -> dict[int, dict[str, Any]]:
     """All attribute values of documents or of cases, typed: {id: {name: value}}."""
     column = {"document": "document_id", "case": "case_id"}[target]
     result: dict[int, dict[str, Any]] = {}
-    for target_id, name, kind, value in project.db.execute(
+    for target_id, name, kind, value in project.execute(
         f"SELECT v.{column}, a.name, a.type, v.value FROM attribute_values v"
         f" JOIN attributes a ON a.id = v.attribute_id WHERE v.{column} IS NOT NULL"
         " ORDER BY a.name"
@@ -181,7 +181,7 @@ def values_for(project: Project, target: str) -> dict[int, dict[str, Any]]:
 
 
 def list_attributes(project: Project) -> list[Attribute]:
-    rows = project.db.execute(
+    rows = project.execute(
         "SELECT a.name, a.type,"
         " COUNT(v.document_id), COUNT(v.case_id),"
         " (SELECT GROUP_CONCAT(value, char(31)) FROM"

@@ -204,7 +204,7 @@ def backup(project: Project, dest: str | os.PathLike[str] | None = None) -> Path
                 f"{target}: already exists; choose another file name"
             ) from exc
     try:
-        _copy(project.db.conn, target)
+        _copy(project.conn, target)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -221,7 +221,7 @@ def take_snapshot(project: Project, reason: str) -> Path:
     try:
         path = _reserve(folder, reason)
         try:
-            _copy(project.db.conn, path)
+            _copy(project.conn, path)
         except BaseException:
             path.unlink(missing_ok=True)
             raise

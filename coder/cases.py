@@ -24,22 +24,18 @@ def ensure_case(project: Project, name: str) -> int:
     name = name.strip()
     if not name:
         raise NotFoundError("a case needs a name")
-    row = project.db.execute("SELECT id FROM cases WHERE name = ?", [name]).fetchone()
+    row = project.execute("SELECT id FROM cases WHERE name = ?", [name]).fetchone()
     if row:
         return row[0]
-    case_id = project.db.execute(
-        "INSERT INTO cases (name) VALUES (?)", [name]
-    ).lastrowid
+    case_id = project.execute("INSERT INTO cases (name) VALUES (?)", [name]).lastrowid
     project.log("create", "case", case_id, name=name)
     return case_id
 
 
 def document_id(project: Project, name: str) -> int:
-    row = project.db.execute(
-        "SELECT id FROM documents WHERE name = ?", [name]
-    ).fetchone()
+    row = project.execute("SELECT id FROM documents WHERE name = ?", [name]).fetchone()
     if row is None:
-        names = [r[0] for r in project.db.execute("SELECT name FROM documents")]
+        names = [r[0] for r in project.execute("SELECT name FROM documents")]
         raise NotFoundError(
             unknown_name("document", name, names, none="no documents; import some")
         )
@@ -51,7 +47,7 @@ def set_case(project: Project, document: str, case: str | None) -> None:
     with project.atomic():
         doc_id = document_id(project, document)
         case_id = ensure_case(project, case) if case else None
-        project.db.execute(
+        project.execute(
             "UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id]
         )
         project.log("set_case", "document", doc_id, document=document, case=case)
@@ -60,9 +56,9 @@ def set_case(project: Project, document: str, case: str | None) -> None:
 def list_cases(project: Project) -> list[Case]:
     cases = {
         row[0]: Case(row[0], row[1])
-        for row in project.db.execute("SELECT id, name FROM cases ORDER BY name")
+        for row in project.execute("SELECT id, name FROM cases ORDER BY name")
     }
-    for case_id, name in project.db.execute(
+    for case_id, name in project.execute(
         "SELECT case_id, name FROM documents WHERE case_id IS NOT NULL ORDER BY name"
     ):
         cases[case_id].documents.append(name)

@@ -42,7 +42,7 @@ _COLOUR_PATTERN = re.compile(r"^#[0-9a-f]{6}$")
 def unique_code_id(project: Project, name: str) -> str:
     """A new code's id: the slug of its name, numbered when the slug is taken."""
     base = slugify(name)
-    taken = {row[0] for row in project.db.execute("SELECT id FROM codes")}
+    taken = {row[0] for row in project.execute("SELECT id FROM codes")}
     candidate, number = base, 2
     while candidate in taken:
         candidate = f"{base}_{number}"
@@ -52,9 +52,7 @@ def unique_code_id(project: Project, name: str) -> str:
 
 def free_key(project: Project) -> str | None:
     """The first letter neither the coding screen nor another code uses (None: all taken)."""
-    used = {
-        row[0] for row in project.db.execute("SELECT key FROM codes WHERE key > ''")
-    }
+    used = {row[0] for row in project.execute("SELECT key FROM codes WHERE key > ''")}
     return next(
         (k for k in KEY_LETTERS if k not in RESERVED_KEYS and k not in used), None
     )
@@ -63,13 +61,12 @@ def free_key(project: Project) -> str | None:
 def free_colour(project: Project) -> str:
     """The first palette colour no code has; when all are used, the palette again in turn."""
     used = {
-        row[0]
-        for row in project.db.execute("SELECT colour FROM codes WHERE colour > ''")
+        row[0] for row in project.execute("SELECT colour FROM codes WHERE colour > ''")
     }
     for colour in PALETTE:
         if colour not in used:
             return colour
-    count = project.db.execute("SELECT COUNT(*) FROM codes").fetchone()[0]
+    count = project.execute("SELECT COUNT(*) FROM codes").fetchone()[0]
     return PALETTE[count % len(PALETTE)]
 
 
@@ -77,7 +74,7 @@ def _check_name(project: Project, name: str, code_id: str | None) -> str:
     name = " ".join(name.split())
     if not name:
         raise CoderError("a code needs a name")
-    clash = project.db.execute(
+    clash = project.execute(
         "SELECT id, name FROM codes WHERE lower(name) = lower(?) AND id IS NOT ?",
         [name, code_id],
     ).fetchone()
@@ -102,7 +99,7 @@ def _check_key(project: Project, key: str | None, code_id: str | None) -> str | 
         raise ConflictError(
             f"key '{key}' is reserved by the coding screen; choose another letter"
         )
-    clash = project.db.execute(
+    clash = project.execute(
         "SELECT id FROM codes WHERE key = ? AND id IS NOT ?", [key, code_id]
     ).fetchone()
     if clash:
@@ -158,7 +155,7 @@ def add_code(
                     f"id '{code_id}' must be a slug: lower-case letters, digits and _,"
                     " starting with a letter"
                 )
-            if project.db.execute(
+            if project.execute(
                 "SELECT 1 FROM codes WHERE id = ?", [code_id]
             ).fetchone():
                 raise ConflictError(f"a code '{code_id}' exists already")
@@ -180,7 +177,7 @@ def add_code(
             key=key,
             memo=memo.strip(),
         )
-        project.db.execute(
+        project.execute(
             "INSERT INTO codes (id, name, parent_id, position, definition, include,"
             " exclude, colour, key, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -241,7 +238,7 @@ def edit_code(
         if not changed:
             return {}
         assignments = ", ".join(f'"{name}" = ?' for name in changed)
-        project.db.execute(
+        project.execute(
             f"UPDATE codes SET {assignments} WHERE id = ?",
             [value for _, value in changed.values()] + [code_id],
         )
@@ -262,7 +259,7 @@ def edit_code(
 def code_in_use(project: Project, code_id: str) -> bool:
     """Whether anything hangs on a code: a coding, a child code or a memo."""
     return bool(
-        project.db.execute(
+        project.execute(
             "SELECT EXISTS (SELECT 1 FROM codings WHERE code_id = ?)"
             " OR EXISTS (SELECT 1 FROM codes WHERE parent_id = ?)"
             " OR EXISTS (SELECT 1 FROM memos WHERE target_type = 'code'"
@@ -277,12 +274,10 @@ def drop_unused_code(project: Project, code_id: str) -> bool:
 
     Call it inside the caller's transaction, which logs the change.
     """
-    exists = project.db.execute(
-        "SELECT 1 FROM codes WHERE id = ?", [code_id]
-    ).fetchone()
+    exists = project.execute("SELECT 1 FROM codes WHERE id = ?", [code_id]).fetchone()
     if not exists or code_in_use(project, code_id):
         return False
-    project.db.execute("DELETE FROM codes WHERE id = ?", [code_id])
+    project.execute("DELETE FROM codes WHERE id = ?", [code_id])
     record_change(project, f"undo codes add {code_id}")
     return True
 
@@ -296,24 +291,19 @@ def restore_code(project: Project, data: dict[str, Any]) -> bool:
     Raises:
         ConflictError: another code has taken its name meanwhile.
     """
-    if project.db.execute("SELECT 1 FROM codes WHERE id = ?", [data["id"]]).fetchone():
+    if project.execute("SELECT 1 FROM codes WHERE id = ?", [data["id"]]).fetchone():
         return False
     _check_name(project, data["name"], None)
     parent = data.get("parent_id")
     if (
         parent
-        and not project.db.execute(
-            "SELECT 1 FROM codes WHERE id = ?", [parent]
-        ).fetchone()
+        and not project.execute("SELECT 1 FROM codes WHERE id = ?", [parent]).fetchone()
     ):
         parent = None
     key = data.get("key")
-    if (
-        key
-        and project.db.execute("SELECT 1 FROM codes WHERE key = ?", [key]).fetchone()
-    ):
+    if key and project.execute("SELECT 1 FROM codes WHERE key = ?", [key]).fetchone():
         key = None  # taken meanwhile
-    project.db.execute(
+    project.execute(
         "INSERT INTO codes (id, name, parent_id, position, definition, include,"
         " exclude, colour, key, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -412,7 +402,7 @@ def replay_code_change(
             if code_id in ancestors(project, parent):
                 raise ConflictError(f"'{parent}' is below '{code_id}' now")
         position = data.get("old_position") if reverse else None
-        project.db.execute(
+        project.execute(
             "UPDATE codes SET parent_id = ?, position = ? WHERE id = ?",
             [
                 parent,
@@ -426,7 +416,7 @@ def replay_code_change(
         _check_key(project, values["key"], code_id)
     if values:
         assignments = ", ".join(f'"{name}" = ?' for name in values)
-        project.db.execute(
+        project.execute(
             f"UPDATE codes SET {assignments} WHERE id = ?", [*values.values(), code_id]
         )
     record_change(project, f"{'undo' if reverse else 'redo'} codes {action} {code_id}")

@@ -71,7 +71,7 @@ def remember_file(project: Project, path: Path | None) -> None:
     """Note the YAML file the codebook now comes from (None: from no YAML file)."""
     with project.atomic():
         if path is None:
-            project.db.execute(
+            project.execute(
                 "DELETE FROM project WHERE key IN (?, ?)", [FILE_KEY, SHA256_KEY]
             )
             return

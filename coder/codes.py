@@ -75,7 +75,7 @@ def coding_counts(project: Project, coder: str | None = None) -> dict[str, int]:
     if coder:
         sql += " WHERE coder_id = (SELECT id FROM coders WHERE name = ?)"
         params.append(coder)
-    return dict(project.db.execute(sql + " GROUP BY code_id", params).fetchall())
+    return dict(project.execute(sql + " GROUP BY code_id", params).fetchall())
 
 
 def _code_row(row: dict[str, Any]) -> Code:
@@ -96,7 +96,7 @@ def _code_row(row: dict[str, Any]) -> Code:
 
 def current_codebook(project: Project) -> Codebook:
     """The codebook as the project holds it now (empty when none was loaded)."""
-    rows = list(project.db.query("SELECT * FROM codes ORDER BY position, rowid"))
+    rows = list(project.query("SELECT * FROM codes ORDER BY position, rowid"))
     codes = {row["id"]: _code_row(row) for row in rows}
     roots: list[Code] = []
     for row in rows:
@@ -114,7 +114,7 @@ def current_codebook(project: Project) -> Codebook:
 
 
 def latest_version(project: Project) -> CodebookVersion | None:
-    row = project.db.execute(
+    row = project.execute(
         "SELECT id, name, version, loaded_at, actor, source, sha256"
         " FROM codebook_versions ORDER BY id DESC LIMIT 1"
     ).fetchone()
@@ -124,7 +124,7 @@ def latest_version(project: Project) -> CodebookVersion | None:
 def codebook_history(project: Project) -> list[CodebookVersion]:
     return [
         CodebookVersion(*row)
-        for row in project.db.execute(
+        for row in project.execute(
             "SELECT id, name, version, loaded_at, actor, source, sha256"
             " FROM codebook_versions ORDER BY id"
         )
@@ -132,11 +132,9 @@ def codebook_history(project: Project) -> list[CodebookVersion]:
 
 
 def get_code(project: Project, code_id: str) -> dict[str, Any]:
-    row = next(
-        iter(project.db.query("SELECT * FROM codes WHERE id = ?", [code_id])), None
-    )
+    row = next(iter(project.query("SELECT * FROM codes WHERE id = ?", [code_id])), None)
     if row is None:
-        ids = [r[0] for r in project.db.execute("SELECT id FROM codes")]
+        ids = [r[0] for r in project.execute("SELECT id FROM codes")]
         raise NotFoundError(
             unknown_name("code", code_id, ids, none="no codes; load a codebook")
         )
@@ -201,7 +199,7 @@ def _field(code: Code, name: str) -> Any:
 
 def _record_version(project: Project, codebook: Codebook, source: str) -> int:
     text = codebook_to_yaml(codebook)
-    return project.db.execute(
+    return project.execute(
         "INSERT INTO codebook_versions (name, version, loaded_at, actor, source, sha256, yaml)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
@@ -218,7 +216,7 @@ def _record_version(project: Project, codebook: Codebook, source: str) -> int:
 
 def _write_codes(project: Project, codebook: Codebook) -> None:
     """Upsert every code of the tree with its parent and position."""
-    db = project.db
+    db = project
     for position, (code, parent, _depth) in enumerate(codebook.walk()):
         db.execute(
             "INSERT INTO codes (id, name, parent_id, position, definition, include, exclude,"
@@ -250,7 +248,7 @@ def _delete_codings(
 ) -> list[tuple[int, dict[str, Any]]]:
     """Delete codings; returns each one's full data for the caller to log."""
     rows = codings_data(project, where, params)
-    project.db.execute(
+    project.execute(
         f"DELETE FROM codings WHERE id IN (SELECT c.id FROM codings c WHERE {where})",
         params,
     )
@@ -275,7 +273,7 @@ def load_codebook(
             " Merge them into another code first, or use --force"
         )
     with project.atomic():
-        project.db.execute("PRAGMA defer_foreign_keys = ON")
+        project.execute("PRAGMA defer_foreign_keys = ON")
         deleted = []
         for change in diff.removed:
             if change.codings:
@@ -283,10 +281,10 @@ def load_codebook(
         removed_ids = [change.id for change in diff.removed]
         if removed_ids:
             marks = ", ".join("?" for _ in removed_ids)
-            project.db.execute(
+            project.execute(
                 f"UPDATE codes SET parent_id = NULL WHERE id IN ({marks})", removed_ids
             )
-            project.db.execute(f"DELETE FROM codes WHERE id IN ({marks})", removed_ids)
+            project.execute(f"DELETE FROM codes WHERE id IN ({marks})", removed_ids)
         _write_codes(project, codebook)
         project.set_meta("codebook_description", codebook.description)
         project.set_meta("codebook_language", codebook.language)
@@ -335,13 +333,13 @@ def rename_code(project: Project, code_id: str, name: str) -> str:
         raise CoderError("a code needs a name")
     with project.atomic():
         old = get_code(project, code_id)["name"]
-        clash = project.db.execute(
+        clash = project.execute(
             "SELECT id, name FROM codes WHERE lower(name) = lower(?) AND id != ?",
             [name, code_id],
         ).fetchone()
         if clash:
             raise ConflictError(f"code '{clash[0]}' is already named '{clash[1]}'")
-        project.db.execute("UPDATE codes SET name = ? WHERE id = ?", [name, code_id])
+        project.execute("UPDATE codes SET name = ? WHERE id = ?", [name, code_id])
         project.log("rename", "code", code_id, old=old, new=name)
         record_change(project, f"codes rename {code_id}")
     return old
@@ -352,7 +350,7 @@ def ancestors(project: Project, code_id: str | None) -> list[str]:
     chain = []
     while code_id:
         chain.append(code_id)
-        row = project.db.execute(
+        row = project.execute(
             "SELECT parent_id FROM codes WHERE id = ?", [code_id]
         ).fetchone()
         code_id = row[0] if row else None
@@ -360,7 +358,7 @@ def ancestors(project: Project, code_id: str | None) -> list[str]:
 
 
 def next_position(project: Project, parent: str | None) -> int:
-    row = project.db.execute(
+    row = project.execute(
         "SELECT COALESCE(MAX(position), -1) + 1 FROM codes WHERE parent_id IS ?",
         [parent],
     ).fetchone()
@@ -378,7 +376,7 @@ def move_code(project: Project, code_id: str, parent: str | None) -> str | None:
                 raise ConflictError(
                     f"cannot move '{code_id}' under its own descendant '{parent}'"
                 )
-        project.db.execute(
+        project.execute(
             "UPDATE codes SET parent_id = ?, position = ? WHERE id = ?",
             [parent, next_position(project, parent), code_id],
         )
@@ -414,13 +412,13 @@ def merge_codes(project: Project, source_id: str, target_id: str) -> int:
             [source_id, target_id],
         )
         moving = codings_data(project, "c.code_id = ?", [source_id])
-        project.db.execute(
+        project.execute(
             "UPDATE codings SET code_id = ? WHERE code_id = ?", [target_id, source_id]
         )
-        project.db.execute(
+        project.execute(
             "UPDATE codes SET parent_id = ? WHERE parent_id = ?", [target_id, source_id]
         )
-        project.db.execute("DELETE FROM codes WHERE id = ?", [source_id])
+        project.execute("DELETE FROM codes WHERE id = ?", [source_id])
         summary = project.log(
             "merge",
             "code",
@@ -480,15 +478,15 @@ def split_code(
     with project.atomic():
         parent = get_code(project, code_id)
         for child_id, name in children:
-            if project.db.execute(
+            if project.execute(
                 "SELECT 1 FROM codes WHERE id = ?", [child_id]
             ).fetchone():
                 raise ConflictError(f"a code '{child_id}' exists already")
-            if project.db.execute(
+            if project.execute(
                 "SELECT 1 FROM codes WHERE lower(name) = lower(?)", [name]
             ).fetchone():
                 raise ConflictError(f"a code named '{name}' exists already")
-            project.db.execute(
+            project.execute(
                 "INSERT INTO codes (id, name, parent_id, position, colour) VALUES (?, ?, ?, ?, ?)",
                 [
                     child_id,
@@ -502,7 +500,7 @@ def split_code(
         left = 0
         coded = dict(codings_data(project, "c.code_id = ?", [code_id]))
         recoded = []
-        for coding_id, text in project.db.execute(
+        for coding_id, text in project.execute(
             'SELECT c.id, substr(d.text, c.start + 1, c."end" - c.start) FROM codings c'
             " JOIN documents d ON d.id = c.document_id WHERE c.code_id = ?"
             " ORDER BY c.id",
@@ -512,7 +510,7 @@ def split_code(
             if target is None:
                 left += 1
                 continue
-            project.db.execute(
+            project.execute(
                 "UPDATE codings SET code_id = ? WHERE id = ?", [target, coding_id]
             )
             assigned[target] += 1

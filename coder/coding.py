@@ -43,13 +43,13 @@ def segment_span(
     doc_id = document_id(project, document)
     kinds = ("turn", "paragraph") if kind == "turn" else ("sentence",)
     marks = ", ".join("?" for _ in kinds)
-    row = project.db.execute(
+    row = project.execute(
         f'SELECT start, "end" FROM segments WHERE document_id = ? AND kind IN ({marks})'
         " AND seq = ?",
         [doc_id, *kinds, number - 1],
     ).fetchone()
     if row is None:
-        total = project.db.execute(
+        total = project.execute(
             f"SELECT COUNT(*) FROM segments WHERE document_id = ? AND kind IN ({marks})",
             [doc_id, *kinds],
         ).fetchone()[0]
@@ -60,7 +60,7 @@ def segment_span(
 def check_span(project: Project, document: str, start: int, end: int) -> int:
     """Check that [start, end) is a non-empty span inside the document; returns its id."""
     doc_id = document_id(project, document)
-    length = project.db.execute(
+    length = project.execute(
         "SELECT length(text) FROM documents WHERE id = ?", [doc_id]
     ).fetchone()[0]
     if start >= end:
@@ -95,14 +95,14 @@ def apply_coding(
         doc_id = check_span(project, document, start, end)
         get_code(project, code)
         coder_id = project.coder_id(coder)
-        existing = project.db.execute(
+        existing = project.execute(
             "SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ?"
             ' AND start = ? AND "end" = ?',
             [doc_id, code, coder_id, start, end],
         ).fetchone()
         if existing:
             return existing[0]
-        coding_id = project.db.execute(
+        coding_id = project.execute(
             'INSERT INTO codings (code_id, document_id, start, "end", coder_id, created_at,'
             " memo, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [code, doc_id, start, end, coder_id, now(), memo, source],
@@ -140,7 +140,7 @@ def insert_codings(
         The id of each item's coding (new or already there), and the new
         codings as (id, data) pairs.
     """
-    db = project.db
+    db = project
     doc_ids = dict(db.execute("SELECT name, id FROM documents").fetchall())
     coder_ids = {name: project.coder_id(name) for name in {i["coder"] for i in items}}
     existing: dict[tuple[int, str, int, int, int], int] = {}
@@ -195,7 +195,7 @@ def remove_coding(project: Project, coding_id: int) -> Coding:
         if not found:
             raise NotFoundError(f"no coding with id {coding_id}")
         coding = found[0]
-        project.db.execute("DELETE FROM codings WHERE id = ?", [coding_id])
+        project.execute("DELETE FROM codings WHERE id = ?", [coding_id])
         project.log(
             "uncode",
             "coding",
@@ -237,4 +237,4 @@ def list_codings(
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += ' ORDER BY d.name, c.start, c."end", c.id'
-    return [Coding(*row) for row in project.db.execute(sql, params)]
+    return [Coding(*row) for row in project.execute(sql, params)]

@@ -213,12 +213,12 @@ def import_codings(
     """
     parsed = read_codings_file(path)
     who = coder or parsed.coder or project.actor
-    rows = project.db.execute("SELECT name, id, text FROM documents").fetchall()
+    rows = project.execute("SELECT name, id, text FROM documents").fetchall()
     texts = {name: text for name, _, text in rows}
     # A document's text never changes in place (re-importing gives it a new
     # id), so its id says whether the text matched against is still there.
     doc_ids = {name: doc_id for name, doc_id, _ in rows}
-    codes = [row[0] for row in project.db.execute("SELECT id FROM codes ORDER BY id")]
+    codes = [row[0] for row in project.execute("SELECT id FROM codes ORDER BY id")]
     code_set = set(codes)
     problems: list[str] = []
     resolved: list[tuple[QuotedCoding, int, int]] = []
@@ -283,8 +283,8 @@ def import_codings(
         # The quotes were matched without the write lock: make sure the texts
         # and codes they were matched against are still there, unchanged.
         used = {entry.document for entry, _, _ in resolved}
-        now_ids = dict(project.db.execute("SELECT name, id FROM documents"))
-        now_codes = {row[0] for row in project.db.execute("SELECT id FROM codes")}
+        now_ids = dict(project.execute("SELECT name, id FROM documents"))
+        now_codes = {row[0] for row in project.execute("SELECT id FROM codes")}
         if (
             any(now_ids.get(name) != doc_ids[name] for name in used)
             or not {entry.code for entry, _, _ in resolved} <= now_codes

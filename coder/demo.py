@@ -51,7 +51,7 @@ def build_demo(
             codebook_path = bundled_dir("codebooks") / CODEBOOK_FILE
             load_codebook(project, read_codebook(codebook_path), source=CODEBOOK_FILE)
         # Move the import from the WAL into the file, so its size is the real one.
-        project.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        project.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
         project.close()
         path.unlink(missing_ok=True)

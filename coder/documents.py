@@ -133,7 +133,7 @@ def _check_against_project(
     write lock, since another process may have imported meanwhile.
     """
     path, name = item.path, item.name
-    same = project.db.execute(
+    same = project.execute(
         "SELECT name FROM documents WHERE sha256 = ?", [item.sha256]
     ).fetchone()
     if same:
@@ -142,7 +142,7 @@ def _check_against_project(
             f"{path}: already imported as '{same[0]}' (same content); skipped"
         )
         return False
-    existing = project.db.execute(
+    existing = project.execute(
         "SELECT id FROM documents WHERE name = ?", [name]
     ).fetchone()
     item.replaces = None
@@ -153,7 +153,7 @@ def _check_against_project(
                 "file; use --replace to re-import it"
             )
         item.replaces = existing[0]
-        codings = project.db.execute(
+        codings = project.execute(
             "SELECT COUNT(*) FROM codings WHERE document_id = ?", [item.replaces]
         ).fetchone()[0]
         if codings and not force:
@@ -331,8 +331,8 @@ def _more_like_it(lines: list[int]) -> str:
 def _speaker_ids(project: Project, names: Iterable[str]) -> dict[str, int]:
     ids = {}
     for name in names:
-        project.db.execute("INSERT OR IGNORE INTO speakers (name) VALUES (?)", [name])
-        ids[name] = project.db.execute(
+        project.execute("INSERT OR IGNORE INTO speakers (name) VALUES (?)", [name])
+        ids[name] = project.execute(
             "SELECT id FROM speakers WHERE name = ?", [name]
         ).fetchone()[0]
     return ids
@@ -347,7 +347,7 @@ def _store(
     lang: str,
 ) -> int:
     """Store a document (replacing its old version), all but its segments; its id."""
-    db = project.db
+    db = project
     old_case = None
     old_values: list[tuple[int, str]] = []
     if item.replaces is not None:
@@ -451,7 +451,7 @@ class SegmentStage:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.conn = project.db.conn
+        self.conn = project.conn
         self.direct = self.conn.in_transaction
         self.kept: dict[int, Segmented] = {}
         self.next_id = 1
@@ -493,7 +493,7 @@ class SegmentStage:
         Runs inside the import's transaction. Speakers are added in order of
         first appearance, so their ids follow the interviews.
         """
-        db = self.project.db
+        db = self.project
         offset = db.execute("SELECT COALESCE(MAX(id), 0) FROM segments").fetchone()[0]
         if self.direct:
             for number, doc_id in stored.items():

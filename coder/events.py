@@ -97,7 +97,7 @@ def codings_data(
 ) -> list[tuple[int, dict[str, Any]]]:
     """The codings matching `where` (on ``c``, the codings table), each as
     (id, data in the shape of a coding event), in id order."""
-    rows = project.db.execute(f"{_CODING_SELECT} WHERE {where} ORDER BY c.id", params)
+    rows = project.execute(f"{_CODING_SELECT} WHERE {where} ORDER BY c.id", params)
     return [(row[0], dict(zip(CODING_FIELDS, row[1:], strict=True))) for row in rows]
 
 
@@ -244,7 +244,7 @@ def _check_names(project: Project, column: str, given: Sequence[str], known) -> 
     if all(name in known for name in given):
         return
     logged = {
-        row[0] for row in project.db.execute(f"SELECT DISTINCT {column} FROM events")
+        row[0] for row in project.execute(f"SELECT DISTINCT {column} FROM events")
     }
     valid = sorted(set(known) | logged)
     for name in given:
@@ -311,7 +311,7 @@ def find_events(
         sql += " LIMIT ?"
         params.append(limit)
     events = [
-        Event(*row[:6], json.loads(row[6])) for row in project.db.execute(sql, params)
+        Event(*row[:6], json.loads(row[6])) for row in project.execute(sql, params)
     ]
     if not expand and events:
         _count_folded(project, events, kwargs)
@@ -330,7 +330,7 @@ def _count_folded(
         "SELECT json_extract(e.data, '$.batch') AS batch, COUNT(*) FROM events e"
         " WHERE " + " AND ".join(where) + " GROUP BY batch HAVING batch IS NOT NULL"
     )
-    counts = dict(project.db.execute(sql, params).fetchall())
+    counts = dict(project.execute(sql, params).fetchall())
     for event in events:
         event.folded = counts.get(event.id, 0)
 

@@ -54,7 +54,7 @@ class Change:
 def _stacks(project: Project, actor: str) -> tuple[list[int], list[int]]:
     done: list[int] = []
     undone: list[int] = []
-    for event_id, action, data in project.db.execute(
+    for event_id, action, data in project.execute(
         "SELECT id, action, data FROM events WHERE actor = ? AND"
         f" action IN ({', '.join('?' for _ in UNDOABLE)}, 'undo', 'redo')"
         " AND (entity = 'code' OR action NOT IN ('create', 'edit', 'rename', 'move'))"
@@ -80,7 +80,7 @@ def _stacks(project: Project, actor: str) -> tuple[list[int], list[int]]:
 
 
 def _change(project: Project, event_id: int) -> Change:
-    row = project.db.execute(
+    row = project.execute(
         "SELECT id, action, entity, entity_id, data FROM events WHERE id = ?",
         [event_id],
     ).fetchone()
@@ -89,7 +89,7 @@ def _change(project: Project, event_id: int) -> Change:
 
 def _insert_coding(project: Project, coding_id: int, data: dict[str, Any]) -> None:
     """Put a coding back with its original id, so later events still name it."""
-    project.db.execute(
+    project.execute(
         'INSERT INTO codings (id, code_id, document_id, start, "end", coder_id, created_at, memo, source)'
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -110,7 +110,7 @@ def _check_not_overtaken(project: Project, change: Change, verb: str) -> None:
     """Refuse to replay a coding change a bulk command has changed since."""
     if change.action not in ("code", "uncode"):
         return
-    row = project.db.execute(
+    row = project.execute(
         "SELECT id, actor, action, entity FROM events WHERE id > ? AND ("
         " (entity = 'coding' AND entity_id = ? AND action IN (?, ?, ?))"
         " OR (entity = 'document' AND action = 'delete'"
@@ -145,7 +145,7 @@ def _apply(project: Project, change: Change, *, reverse: bool) -> None:
         # A code made with this coding goes and comes back with it, unless used.
         created = change.data.get("created_code") if change.action == "code" else None
         if removing:
-            project.db.execute("DELETE FROM codings WHERE id = ?", [coding_id])
+            project.execute("DELETE FROM codings WHERE id = ?", [coding_id])
             if created:
                 drop_unused_code(project, created["id"])
         else:

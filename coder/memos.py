@@ -44,13 +44,13 @@ def get_memo(
     """The memo text on a target by a coder (default: the actor), or ''."""
     _check_target(target_type)
     if target_type == "coding":
-        row = project.db.execute(
+        row = project.execute(
             "SELECT memo FROM codings WHERE id = ?", [int(target_id)]
         ).fetchone()
         if row is None:
             raise NotFoundError(f"no coding with id {target_id}")
         return row[0] or ""
-    row = project.db.execute(
+    row = project.execute(
         "SELECT m.text FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"
         " WHERE m.target_type = ? AND m.target_id IS ? AND c.name IS ?",
         [
@@ -96,19 +96,19 @@ def write_memo(
 ) -> None:
     """Store a memo's text without logging (undo and redo replay through this)."""
     if target_type == "coding":
-        project.db.execute(
+        project.execute(
             "UPDATE codings SET memo = ? WHERE id = ?", [text or None, int(target_id)]
         )
         return
     coder_id = project.coder_id(coder)
     key = None if target_id is None else str(target_id)
-    project.db.execute(
+    project.execute(
         "DELETE FROM memos WHERE target_type = ? AND target_id IS ? AND coder_id = ?",
         [target_type, key, coder_id],
     )
     if text:
         stamp = now()
-        project.db.execute(
+        project.execute(
             "INSERT INTO memos (target_type, target_id, coder_id, text, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [target_type, key, coder_id, text, stamp, stamp],
@@ -125,7 +125,7 @@ def list_memos(project: Project, target_type: str | None = None) -> list[Memo]:
         sql += " WHERE m.target_type = ?"
         params.append(target_type)
     return [
-        Memo(*row) for row in project.db.execute(sql + " ORDER BY m.updated_at", params)
+        Memo(*row) for row in project.execute(sql + " ORDER BY m.updated_at", params)
     ]
 
 

@@ -90,7 +90,7 @@ def _open_other(path: Path) -> sqlite3.Connection:
 
 def _documents_and_codes(project: Project) -> set[tuple]:
     """What a merge plan relies on: our documents (id, name, sha256) and code ids."""
-    db = project.db
+    db = project
     return set(db.execute("SELECT id, name, sha256 FROM documents")) | {
         (code,) for (code,) in db.execute("SELECT id FROM codes")
     }
@@ -103,7 +103,7 @@ def merge_projects(project: Project, others: Sequence[str | Path]) -> MergeRepor
         ConflictError: listing every document or code that does not match.
     """
     report = MergeReport()
-    db = project.db
+    db = project
     planned_against = _documents_and_codes(project)
     ours_by_sha = {
         sha: (doc_id, name)

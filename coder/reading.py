@@ -25,7 +25,7 @@ def list_documents(
     if name is not None:
         where = " WHERE d.id = ?"
         params.append(document_id(project, name))
-    rows = project.db.execute(
+    rows = project.execute(
         f"SELECT d.id, d.name, d.filename, d.format, d.sha256, d.language, d.imported_at,"
         f" d.words, {text_column}, c.name,"
         " (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id AND s.kind != 'sentence'),"
@@ -35,7 +35,7 @@ def list_documents(
     ).fetchall()
     attributes = values_for(project, "document")
     speakers: dict[int, list[str]] = {}
-    for doc_id, speaker in project.db.execute(
+    for doc_id, speaker in project.execute(
         "SELECT s.document_id, sp.name FROM segments s JOIN speakers sp ON sp.id = s.speaker_id"
         " WHERE s.kind = 'turn' GROUP BY s.document_id, sp.id ORDER BY s.document_id, MIN(s.seq)"
     ):
@@ -81,7 +81,7 @@ def document_segments(
     doc_id = document_id(project, name)
     kinds = list(kinds)
     marks = ", ".join("?" for _ in kinds)
-    rows = project.db.execute(
+    rows = project.execute(
         'SELECT s.id, s.kind, s.start, s."end", s.seq, sp.name, s.start_time, s.end_time,'
         f" {'s.lemmas' if lemmas else 'NULL'}, p.seq FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id"
         " LEFT JOIN segments p ON p.id = s.parent_id"
@@ -123,7 +123,7 @@ def document_codings(
     if coder is not None:
         sql += " AND k.name = ?"
         params.append(coder)
-    case = project.db.execute(
+    case = project.execute(
         "SELECT c.name FROM documents d LEFT JOIN cases c ON c.id = d.case_id WHERE d.id = ?",
         params[:1],
     ).fetchone()[0]
@@ -141,5 +141,5 @@ def document_codings(
             source=row[7],
             case=case,
         )
-        for row in project.db.execute(sql + ' ORDER BY c.start, c."end", c.id', params)
+        for row in project.execute(sql + ' ORDER BY c.start, c."end", c.id', params)
     ]

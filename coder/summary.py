@@ -22,7 +22,7 @@ COUNTED = (
 
 def summarize(project: Project) -> dict[str, Any]:
     """Counts of everything stored, with the file's schema and size."""
-    db = project.db
+    db = project
     counts = {
         table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
         for table in COUNTED

@@ -80,7 +80,7 @@ def _spans(
     project: Project, coder: str, code: str, document: str, start: int, end: int
 ) -> list[tuple[int, int]]:
     """The coder's codings of `code` overlapping the unit, clipped to it."""
-    rows = project.db.execute(
+    rows = project.execute(
         'SELECT MAX(c.start, ?), MIN(c."end", ?) FROM codings c'
         " JOIN coders k ON k.id = c.coder_id JOIN documents d ON d.id = c.document_id"
         ' WHERE k.name = ? AND c.code_id = ? AND d.name = ? AND c.start < ? AND c."end" > ?'
@@ -102,7 +102,7 @@ def find_disagreements(
     """Every unit and code where the coders differ, in document order, with any decision taken."""
     data = _data(project, coders, segment_kind, min_overlap, code)
     decided = _decisions(project, consensus)
-    texts = dict(project.db.execute("SELECT name, text FROM documents").fetchall())
+    texts = dict(project.execute("SELECT name, text FROM documents").fetchall())
     found = []
     values = data.values
     present = ~np.isnan(values)
@@ -153,7 +153,7 @@ def find_disagreements(
 def _decisions(project: Project, consensus: str) -> dict[str, tuple[str, str]]:
     return {
         key: (decision, memo)
-        for key, decision, memo in project.db.execute(
+        for key, decision, memo in project.execute(
             "SELECT r.unit_key, r.decision, r.memo FROM resolutions r JOIN coders k ON k.id = r.consensus_id"
             " WHERE k.name = ?",
             [consensus],
@@ -165,7 +165,7 @@ def _clear_previous(
     project: Project, key: str, consensus_id: int
 ) -> list[tuple[int, dict[str, Any]]]:
     """Undo an earlier decision on the unit; returns the codings it removed, for the log."""
-    row = project.db.execute(
+    row = project.execute(
         "SELECT id, coding_ids FROM resolutions WHERE unit_key = ? AND consensus_id = ?",
         [key, consensus_id],
     ).fetchone()
@@ -174,8 +174,8 @@ def _clear_previous(
     ids = json.loads(row[1])
     marks = ", ".join("?" for _ in ids)
     removed = codings_data(project, f"c.id IN ({marks})", ids) if ids else []
-    project.db.conn.executemany("DELETE FROM codings WHERE id = ?", [[i] for i in ids])
-    project.db.execute("DELETE FROM resolutions WHERE id = ?", [row[0]])
+    project.conn.executemany("DELETE FROM codings WHERE id = ?", [[i] for i in ids])
+    project.execute("DELETE FROM resolutions WHERE id = ?", [row[0]])
     return removed
 
 
@@ -242,7 +242,7 @@ def resolve(
                 for start, end in spans
             ],
         )
-        project.db.execute(
+        project.execute(
             'INSERT INTO resolutions (unit_key, consensus_id, code_id, document_id, start, "end",'
             " coders, decision, memo, coding_ids, decided_by, decided_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

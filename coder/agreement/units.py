@@ -72,7 +72,7 @@ def _coder_ids(project: Project, coders: Sequence[str]) -> list[int]:
         )
     if len(set(coders)) != len(coders):
         raise CoderError("a coder is named twice")
-    known = dict(project.db.execute("SELECT name, id FROM coders").fetchall())
+    known = dict(project.execute("SELECT name, id FROM coders").fetchall())
     missing = [name for name in coders if name not in known]
     if missing:
         raise NotFoundError(unknown_name("coder", missing[0], known))
@@ -111,7 +111,7 @@ def reliability_data(
     coder_ids = _coder_ids(project, coders)
     coder_index = {cid: i for i, cid in enumerate(coder_ids)}
     marks = ", ".join("?" for _ in coder_ids)
-    rows = project.db.execute(
+    rows = project.execute(
         f'SELECT document_id, code_id, coder_id, start, "end" FROM codings WHERE coder_id IN ({marks})',
         coder_ids,
     ).fetchall()
@@ -119,12 +119,12 @@ def reliability_data(
         code_list = sorted({row[1] for row in rows})
     else:
         code_list = list(codes)
-        known = {r[0] for r in project.db.execute("SELECT id FROM codes")}
+        known = {r[0] for r in project.execute("SELECT id FROM codes")}
         unknown = [c for c in code_list if c not in known]
         if unknown:
             raise NotFoundError(unknown_name("code", unknown[0], known))
     code_index = {code: i for i, code in enumerate(code_list)}
-    docs = project.db.execute(
+    docs = project.execute(
         "SELECT d.id, d.name, c.name, length(d.text) FROM documents d"
         " LEFT JOIN cases c ON c.id = d.case_id ORDER BY d.name"
     ).fetchall()
@@ -188,7 +188,7 @@ def _unit_spans(
     )
     marks = ", ".join("?" for _ in kinds)
     spans = np.array(
-        project.db.execute(
+        project.execute(
             f'SELECT start, "end" FROM segments WHERE document_id = ? AND kind IN ({marks}) ORDER BY start',
             [doc_id, *kinds],
         ).fetchall(),

@@ -157,7 +157,7 @@ def case_row_key(case: str) -> str:
 
 def _summaries(project: Project) -> dict[tuple[str, str], list[Summary]]:
     found: dict[tuple[str, str], list[Summary]] = defaultdict(list)
-    for target, coder, text in project.db.execute(
+    for target, coder, text in project.execute(
         "SELECT m.target_id, c.name, m.text FROM memos m"
         " LEFT JOIN coders c ON c.id = m.coder_id"
         " WHERE m.target_type = 'code' AND instr(m.target_id, ?) > 0"
@@ -173,13 +173,13 @@ class Places:
     """Who speaks and when, at any offset of one document (the turn and sentence there)."""
 
     def __init__(self, project: Project, doc_id: int) -> None:
-        turns = project.db.execute(
+        turns = project.execute(
             "SELECT s.start, p.name, s.start_time, s.seq FROM segments s"
             " LEFT JOIN speakers p ON p.id = s.speaker_id WHERE s.document_id = ?"
             " AND s.kind IN ('turn', 'paragraph') ORDER BY s.start",
             [doc_id],
         ).fetchall()
-        sentences = project.db.execute(
+        sentences = project.execute(
             "SELECT start, start_time FROM segments WHERE document_id = ?"
             " AND kind = 'sentence' ORDER BY start",
             [doc_id],
@@ -284,12 +284,12 @@ def _quotes(
     made: dict[tuple[int, int, int, int], Quote] = {}
     for doc_id, spans in by_doc.items():
         doc = scope.docs[doc_id]
-        (text,) = project.db.execute(
+        (text,) = project.execute(
             "SELECT text FROM documents WHERE id = ?", [doc_id]
         ).fetchone()
         places = Places(project, doc_id)
         on_span: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
-        for start, end, code_id, coder in project.db.execute(
+        for start, end, code_id, coder in project.execute(
             'SELECT c.start, c."end", c.code_id, k.name FROM codings c'
             f" JOIN coders k ON k.id = c.coder_id WHERE c.document_id = ?{where}"
             " ORDER BY k.name, c.code_id",

@@ -113,7 +113,7 @@ def _stream(project: Project, scope: Scope) -> Iterator[DocCodings]:
     empty = np.zeros(0, dtype=np.int64)
     index = scope.code_index
     for doc_id, doc in scope.docs.items():
-        rows = project.db.execute(sql, [doc_id, *params]).fetchall()
+        rows = project.execute(sql, [doc_id, *params]).fetchall()
         if not rows:
             yield DocCodings(
                 doc, empty, empty, empty, empty if whose.separate else None
@@ -175,7 +175,7 @@ class Segments:
 def _segments(project: Project, scope: Scope, doc_id: int, kind: str) -> Segments:
     """A document's sentences (or turns and paragraphs), from the ``segments_matrix`` index."""
     kinds = "('turn', 'paragraph')" if kind == "turn" else "('sentence')"
-    rows = project.db.execute(
+    rows = project.execute(
         'SELECT start, "end", speaker_id FROM segments'
         f" WHERE document_id = ? AND kind IN {kinds} ORDER BY start",
         [doc_id],
@@ -193,7 +193,7 @@ def _segments(project: Project, scope: Scope, doc_id: int, kind: str) -> Segment
 
 
 def _word_starts(project: Project, doc_id: int) -> np.ndarray:
-    (text,) = project.db.execute(
+    (text,) = project.execute(
         "SELECT text FROM documents WHERE id = ?", [doc_id]
     ).fetchone()
     return word_starts(text)

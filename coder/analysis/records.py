@@ -65,9 +65,7 @@ def coding_records(
             tuple(
                 r[0]
                 for name in names
-                for r in project.db.execute(
-                    "SELECT id FROM coders WHERE name = ?", [name]
-                )
+                for r in project.execute("SELECT id FROM coders WHERE name = ?", [name])
             ),
             count_each=True,
         )
@@ -86,7 +84,7 @@ def coding_records(
         text,
         memo,
         source,
-    ) in project.db.execute(
+    ) in project.execute(
         'SELECT c.id, c.document_id, c.code_id, c.start, c."end", k.name,'
         ' substr(d.text, c.start + 1, c."end" - c.start), c.memo, c.source'
         " FROM codings c JOIN documents d ON d.id = c.document_id"

@@ -96,7 +96,7 @@ def saturation(
     docs, values = in_order(scope, order)
     used: dict[int, set[int]] = defaultdict(set)
     clause, params = coder_clause(scope)
-    for doc_id, code_id in project.db.execute(
+    for doc_id, code_id in project.execute(
         f"SELECT DISTINCT document_id, code_id FROM codings{clause}", params
     ):
         if doc_id in scope.docs:

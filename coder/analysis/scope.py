@@ -233,14 +233,14 @@ class Whose:
 
 
 def _coder_ids(project: Project) -> dict[str, int]:
-    return dict(project.db.execute("SELECT name, id FROM coders").fetchall())
+    return dict(project.execute("SELECT name, id FROM coders").fetchall())
 
 
 def coders_with_codings(project: Project) -> list[str]:
     """The coders who have at least one coding, by name."""
     return [
         r[0]
-        for r in project.db.execute(
+        for r in project.execute(
             # One index probe per coder, not a scan of every coding.
             "SELECT name FROM coders k WHERE EXISTS"
             " (SELECT 1 FROM codings c WHERE c.coder_id = k.id) ORDER BY name"
@@ -388,7 +388,7 @@ class Scope:
     @functools.cached_property
     def speakers(self) -> dict[int, str]:
         """Speaker names by id, read when segments are first needed."""
-        return dict(self.project.db.execute("SELECT id, name FROM speakers").fetchall())
+        return dict(self.project.execute("SELECT id, name FROM speakers").fetchall())
 
 
 def build_scope(
@@ -411,7 +411,7 @@ def build_scope(
     """
     level = parse_cols(cols)
     filters = parse_where(where)
-    db = project.db
+    db = project
     # Columns and which columns each code's codings count in.
     codebook = current_codebook(project)
     walk = list(codebook.walk())
@@ -548,7 +548,7 @@ class Rows:
         combos: dict[tuple[int, str | None], tuple[str, ...]] = {}
         speakers: dict[int, list[str]] = defaultdict(list)
         if self.by_speaker:
-            for doc_id, speaker in project.db.execute(
+            for doc_id, speaker in project.execute(
                 "SELECT DISTINCT s.document_id, p.name FROM segments s"
                 " LEFT JOIN speakers p ON p.id = s.speaker_id"
                 " WHERE s.kind IN ('turn', 'paragraph')"

@@ -251,7 +251,7 @@ def _count_in_sql(
 ) -> None:
     """Codings and documents per cell from one GROUP BY over (document, code)."""
     clause, params = coder_clause(scope)
-    found = project.db.execute(
+    found = project.execute(
         f"SELECT document_id, code_id, COUNT(*) FROM codings{clause}"
         " GROUP BY document_id, code_id",
         params,

@@ -156,7 +156,7 @@ def _agreement(project: Project, options: ReportOptions) -> tuple[Any, str]:
 
     coders = [
         name
-        for (name,) in project.db.execute(
+        for (name,) in project.execute(
             "SELECT name FROM coders WHERE id IN (SELECT DISTINCT coder_id FROM codings)"
             " AND name != ? ORDER BY name",
             [CONSENSUS],
@@ -213,7 +213,7 @@ def report_context(project: Project, options: ReportOptions) -> dict[str, Any]:
     sat, freq = found.saturation, found.frequencies
     agreement, agreement_note = _agreement(project, options)
     latest = latest_version(project)
-    db = project.db
+    db = project
     codings = sum(f.codings for f in freq.codes)
     # Framework sections: one per code that has passages or a summary.
     sections = []

@@ -177,7 +177,7 @@ def build_project(
         raise CoderError(f"unknown target '{target}' (known: {', '.join(TARGETS)})")
     spec = TARGETS[target]
     guid = _Guids(project_namespace(project))
-    db = project.db
+    db = project
     report = ExportReport(Path(), target)
     files: dict[str, bytes] = {}
 

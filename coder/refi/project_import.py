@@ -350,7 +350,7 @@ def _store(
         for number, item in enumerate(segmented):
             stage.add(number, item)
         with project.atomic():
-            db = project.db
+            db = project
             stored: dict[int, int] = {}
             doc_ids: dict[str, int] = {}
             for number, (source, seg) in enumerate(

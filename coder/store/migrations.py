@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 from coder.store.locking import begin_immediate, busy_timeout_ms
 
@@ -290,7 +292,7 @@ def _lean_segment_writes(db: Database) -> None:
         db.execute("PRAGMA writable_schema = OFF")
 
 
-Migration = Callable[[Database], None]
+Migration = Callable[["Database"], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("initial_schema", _initial_schema),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import os
@@ -10,14 +11,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from coder import __version__
 from coder.errors import ProjectError, database_error
+from coder.store.database import database
 from coder.store.locking import begin_immediate, busy_timeout_ms
 from coder.store.migrations import APPLICATION_ID, SCHEMA_VERSION, migrate
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 DEFAULT_PROJECT = "coder.db"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -42,14 +45,39 @@ def default_actor() -> str:
 class Project:
     """An open project file with its connection and the person working on it."""
 
-    def __init__(self, path: Path, db: Database, actor: str | None = None) -> None:
+    def __init__(
+        self, path: Path, conn: sqlite3.Connection, actor: str | None = None
+    ) -> None:
         self.path = path
-        self.db = db
+        self.conn = conn
         self.actor = actor or default_actor()
         self.busy_timeout_ms = busy_timeout_ms()
 
+    @functools.cached_property
+    def db(self) -> Database:
+        """sqlite-utils' `Database` on the project's connection, made on first use.
+
+        Reads and simple writes go through `execute` on the connection; the
+        quick commands never pay for importing sqlite-utils (see
+        `coder.store.database`).
+        """
+        return database(self.conn)
+
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+        """Run one statement on the project's connection (as ``Database.execute``)."""
+        if parameters is None:
+            return self.conn.execute(sql)
+        return self.conn.execute(sql, parameters)
+
+    def query(self, sql: str, parameters: Any = None) -> Iterator[dict[str, Any]]:
+        """Rows of a query as dicts by column name (as ``Database.query``)."""
+        cursor = self.execute(sql, parameters)
+        keys = [column[0] for column in cursor.description]
+        for row in cursor:
+            yield dict(zip(keys, row, strict=True))
+
     @contextmanager
-    def atomic(self) -> Iterator[Database]:
+    def atomic(self) -> Iterator[Project]:
         """One write transaction (a savepoint when nested): all or nothing.
 
         The outermost block takes the write lock before its first statement
@@ -57,14 +85,14 @@ class Project:
         writes that follow never fail on a lock; other writers wait their
         turn. Keep slow work (parsing, segmenting, training) outside.
         """
-        conn = self.db.conn
+        conn = self.conn
         if conn.in_transaction:
-            with self.db.atomic() as db:
-                yield db
+            with self.db.atomic():  # a savepoint
+                yield self
             return
         begin_immediate(conn, self.path, self.busy_timeout_ms)
         try:
-            yield self.db
+            yield self
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -85,16 +113,16 @@ class Project:
         """
         previous = self.busy_timeout_ms
         self.busy_timeout_ms = milliseconds
-        self.db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        self.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
         try:
             yield
         finally:
             self.busy_timeout_ms = previous
-            self.db.execute(f"PRAGMA busy_timeout = {int(previous)}")
+            self.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
     def log(self, action: str, entity: str, entity_id: Any = None, **data: Any) -> int:
         """Append to the event log: who changed what, when. Returns the event's id."""
-        return self.db.execute(
+        return self.execute(
             "INSERT INTO events (at, actor, action, entity, entity_id, data)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [
@@ -117,7 +145,7 @@ class Project:
             How many events were written.
         """
         at, actor = now(), self.actor
-        return self.db.conn.executemany(
+        return self.conn.executemany(
             "INSERT INTO events (at, actor, action, entity, entity_id, data)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -136,29 +164,27 @@ class Project:
     def coder_id(self, name: str | None = None) -> int:
         """The id of a coder (default: the actor), created on first use."""
         name = name or self.actor
-        row = self.db.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
+        row = self.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
         if row:
             return row[0]
-        cursor = self.db.execute(
+        cursor = self.execute(
             "INSERT INTO coders (name, created_at) VALUES (?, ?)", [name, now()]
         )
         return cursor.lastrowid
 
     def meta(self, key: str) -> str | None:
-        row = self.db.execute(
-            "SELECT value FROM project WHERE key = ?", [key]
-        ).fetchone()
+        row = self.execute("SELECT value FROM project WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db.execute(
+        self.execute(
             "INSERT INTO project (key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, value],
         )
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> Project:
         return self
@@ -256,13 +282,10 @@ def _connect(path: Path, actor: str | None) -> Project:
     # until someone commits. Transactions are explicit: Project.atomic().
     conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
-    # No sqlite-utils plugins: none is needed, none may change how a project
-    # file is opened, and finding them scans every installed package (40 ms).
-    db = Database(conn, execute_plugins=False)
-    db.execute("PRAGMA foreign_keys = ON")
-    if db.journal_mode != "wal":
-        db.enable_wal()
-    return Project(path, db, actor)
+    conn.execute("PRAGMA foreign_keys = ON")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = wal")
+    return Project(path, conn, actor)
 
 
 def open_project(
@@ -292,7 +315,7 @@ def open_project(
     try:
         # Reading the schema now shows a damaged first page or schema here,
         # as one line naming the file, not in whichever query comes first.
-        project.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        project.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         if version < SCHEMA_VERSION:
             migrate(project.db)
     except BaseException as exc:

@@ -710,7 +710,7 @@ def suggest_combined(
 
 def stored_thresholds(project: Project, coder: str) -> dict[str, float]:
     """Code -> the threshold of the coder's stored combined model (empty: none)."""
-    row = project.db.execute(
+    row = project.execute(
         "SELECT meta, arrays FROM suggestion_models WHERE key = ?", [_model_key(coder)]
     ).fetchone()
     if row is None:

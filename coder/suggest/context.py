@@ -57,7 +57,7 @@ def turn_speakers(project: Project) -> dict[int, int]:
     """Turn (or paragraph) id -> speaker id (-1 when nobody is named)."""
     return {
         row[0]: row[1] if row[1] is not None else -1
-        for row in project.db.execute(
+        for row in project.execute(
             "SELECT id, speaker_id FROM segments WHERE kind IN ('turn', 'paragraph')"
         )
     }

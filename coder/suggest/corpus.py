@@ -67,10 +67,10 @@ def load_sentences(
         ids = [document_id(project, name) for name in documents]
         sql += f" AND document_id IN ({', '.join('?' for _ in ids)})"
         params.extend(ids)
-    cursor = project.db.execute(sql + " ORDER BY document_id, start", params)
+    cursor = project.execute(sql + " ORDER BY document_id, start", params)
     # One flat list, then strided slices: much faster than unpacking each row.
     flat = list(itertools.chain.from_iterable(cursor))
-    names = dict(project.db.execute("SELECT id, name FROM documents").fetchall())
+    names = dict(project.execute("SELECT id, name FROM documents").fetchall())
     if not flat:
         empty = np.zeros(0, dtype=np.int64)
         return Sentences(empty, empty, empty, empty, empty, [], {})
@@ -92,7 +92,7 @@ def load_sentences(
 
 def corpus_fingerprint(project: Project) -> str:
     """Changes whenever a sentence is added, removed or re-lemmatised."""
-    row = project.db.execute(
+    row = project.execute(
         "SELECT COUNT(*), TOTAL(id), MAX(id), TOTAL(start), TOTAL(length(lemmas))"
         " FROM segments WHERE kind = 'sentence'"
     ).fetchone()
@@ -103,7 +103,7 @@ def turn_spans(project: Project) -> dict[int, tuple[int, int]]:
     """Turn (or paragraph) id -> (start, end)."""
     return {
         row[0]: (row[1], row[2])
-        for row in project.db.execute(
+        for row in project.execute(
             "SELECT id, start, \"end\" FROM segments WHERE kind IN ('turn', 'paragraph')"
         )
     }
@@ -112,7 +112,7 @@ def turn_spans(project: Project) -> dict[int, tuple[int, int]]:
 def document_pipelines(project: Project) -> dict[int, Pipeline]:
     """The pipeline each document was segmented with (its lemmas came from it)."""
     found: dict[int, Pipeline] = {}
-    for doc_id, language, name in project.db.execute(
+    for doc_id, language, name in project.execute(
         "SELECT id, language, json_extract(meta, '$.pipeline') FROM documents"
     ):
         found[doc_id] = pipeline_named(name or f"blank:{language}", language)
@@ -143,7 +143,7 @@ def coder_codings(
     if codes is not None:
         sql += f" AND c.code_id IN ({', '.join('?' for _ in codes)})"
         params.extend(codes)
-    return project.db.execute(sql + " ORDER BY c.id", params).fetchall()
+    return project.execute(sql + " ORDER BY c.id", params).fetchall()
 
 
 def covered(

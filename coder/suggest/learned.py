@@ -147,7 +147,7 @@ def training_set(
     rows = np.flatnonzero(read)
     rejections = [
         r
-        for r in project.db.execute(
+        for r in project.execute(
             'SELECT s.document_id, s.code_id, s.start, s."end" FROM suggestions s'
             " JOIN coders k ON k.id = s.decided_by"
             " WHERE s.status = 'rejected' AND k.name = ?",

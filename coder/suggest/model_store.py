@@ -34,7 +34,7 @@ def store_model(
     packed = io.BytesIO()
     np.savez_compressed(packed, **arrays)
     with project.atomic():
-        project.db.execute(
+        project.execute(
             "INSERT INTO suggestion_models (key, fingerprint, sklearn_version,"
             " coder_version, created_at, meta, arrays) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(key) DO UPDATE SET fingerprint = excluded.fingerprint,"
@@ -61,7 +61,7 @@ def stored_model(
     None when there is none, or it was fitted on other data, by another
     scikit-learn or in another format.
     """
-    row = project.db.execute(
+    row = project.execute(
         "SELECT fingerprint, sklearn_version, meta, arrays FROM suggestion_models"
         " WHERE key = ?",
         [key],

@@ -56,7 +56,7 @@ def add_suggestions(project: Project, items: Iterable[NewSuggestion]) -> int:
             doc_id = ids.get(item.document)
             if doc_id is None:
                 doc_id = ids[item.document] = document_id(project, item.document)
-            cursor = project.db.execute(
+            cursor = project.execute(
                 'INSERT OR IGNORE INTO suggestions (document_id, start, "end", code_id, score,'
                 " method, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -113,7 +113,7 @@ def list_suggestions(
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY d.name, s.start, s.score DESC, s.id"
-    return [Suggestion(*row) for row in project.db.execute(sql, params)]
+    return [Suggestion(*row) for row in project.execute(sql, params)]
 
 
 def _pending(project: Project, suggestion_id: int) -> Suggestion:
@@ -145,7 +145,7 @@ def accept_suggestion(
             coder=coder,
             source=f"suggestion:{suggestion.method}",
         )
-        project.db.execute(
+        project.execute(
             "UPDATE suggestions SET status = 'accepted', decided_at = ?, decided_by = ?,"
             " coding_id = ? WHERE id = ?",
             [now(), project.coder_id(coder), coding_id, suggestion_id],
@@ -166,7 +166,7 @@ def reject_suggestion(
     """Reject a suggestion; learned models count it as a negative example."""
     with project.atomic():
         _pending(project, suggestion_id)
-        project.db.execute(
+        project.execute(
             "UPDATE suggestions SET status = 'rejected', decided_at = ?, decided_by = ? WHERE id = ?",
             [now(), project.coder_id(coder), suggestion_id],
         )
@@ -201,7 +201,7 @@ def store_suggestions(
     with project.atomic():
         existing = {
             (row[1], row[2], row[3], row[4]): (row[0], row[5], row[6], row[7])
-            for row in project.db.execute(
+            for row in project.execute(
                 'SELECT id, document_id, start, "end", code_id, status, score, reason'
                 " FROM suggestions WHERE method = ?",
                 [method],
@@ -227,12 +227,12 @@ def store_suggestions(
                 item.reason,
             ):
                 updates.append([item.score, item.reason, found[0]])
-        project.db.conn.executemany(
+        project.conn.executemany(
             'INSERT INTO suggestions (document_id, start, "end", code_id, score,'
             " method, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
-        project.db.conn.executemany(
+        project.conn.executemany(
             "UPDATE suggestions SET score = ?, reason = ? WHERE id = ?", updates
         )
         report.added, report.updated = len(inserts), len(updates)
@@ -250,7 +250,7 @@ def store_suggestions(
             and (in_scope_docs is None or key[0] in in_scope_docs)
             and (in_scope_codes is None or key[3] in in_scope_codes)
         ]
-        project.db.conn.executemany("DELETE FROM suggestions WHERE id = ?", stale)
+        project.conn.executemany("DELETE FROM suggestions WHERE id = ?", stale)
         report.removed = len(stale)
         project.log(
             "suggest",
@@ -291,4 +291,4 @@ def assisted_codings(project: Project, coder: str | None = None) -> dict[str, in
     if coder is not None:
         sql += " JOIN coders k ON k.id = c.coder_id WHERE k.name = ?"
         params.append(coder)
-    return dict(project.db.execute(sql + " GROUP BY c.source", params).fetchall())
+    return dict(project.execute(sql + " GROUP BY c.source", params).fetchall())

@@ -16,8 +16,10 @@ import pytest
 # Libraries that cost a quick command tenths of a second to a second to import.
 HEAVY = ("pandas", "numpy", "spacy", "sklearn", "textual", "jinja2")
 # And some that cost a few hundredths each: PyYAML (only codebook files need
-# it), python-dateutil (sqlite-utils' recipes, made lazy in coder.store).
-HEAVY += ("yaml", "dateutil.tz")
+# it), python-dateutil (sqlite-utils' recipes, made lazy in coder.store), and
+# sqlite-utils itself (the quick commands read and write through the
+# project's connection; see coder.store.database).
+HEAVY += ("yaml", "dateutil.tz", "sqlite_utils")
 
 SCRIPT = """
 import json, sys

@@ -119,6 +119,24 @@ def test_atomic_nests_as_a_savepoint(project):
     assert names == ["kept"]
 
 
+def test_the_connection_alone_serves_reads_and_writes(imported):
+    # Quick commands read and write through the project's connection; the
+    # sqlite-utils Database on the same connection, made when first asked
+    # for, sees the same rows and the same transaction.
+    with open_project(imported) as project:
+        assert "db" not in vars(project)  # not made by opening
+        sql = "SELECT id, name, words FROM documents ORDER BY name"
+        mine = list(project.query(sql))
+        assert [row["name"] for row in mine] == ["alpha", "beta", "gamma"]
+        assert "db" not in vars(project)
+        assert mine == list(project.db.query(sql))
+        with project.atomic():
+            project.execute("INSERT INTO cases (name) VALUES (?)", ["seen"])
+            assert project.db.execute("SELECT name FROM cases").fetchall() == [
+                ("seen",)
+            ]
+
+
 LISTINGS = [
     ["docs"],
     ["docs", "--json"],

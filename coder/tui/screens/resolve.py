@@ -32,7 +32,7 @@ WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 def coders_with_codings(project: Project, consensus: str = CONSENSUS) -> list[str]:
     """The coders who have coded something, the consensus coder left out."""
-    rows = project.db.execute(
+    rows = project.execute(
         "SELECT DISTINCT k.name FROM codings c JOIN coders k ON k.id = c.coder_id"
         " ORDER BY k.name"
     ).fetchall()
